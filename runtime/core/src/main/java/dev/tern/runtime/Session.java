@@ -1,0 +1,226 @@
+package dev.tern.runtime;
+
+import dev.tern.runtime.internal.Plan;
+import dev.tern.runtime.model.InputSpec;
+import dev.tern.runtime.model.ModelDef;
+import dev.tern.runtime.model.TaskSpec;
+import dev.tern.runtime.model.Tensor;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs a {@link TernModel}. A session owns all memory inference needs, allocated once when
+ * it is created; {@link #run(float[], TaskSet)} allocates nothing. Not thread-safe: use one
+ * session per thread (sessions of one model share its weights).
+ *
+ * <p>The returned {@link Results} belong to the session and are overwritten by the next run.
+ */
+public final class Session implements AutoCloseable {
+    private final TernModel model;
+    private final Plan plan;
+    private final SessionOptions options;
+    private final int inputOffset;
+    private final int inputSize;
+    /** Per input (model order): values per sample, and the fixed batch or -1; cached so run() allocates nothing. */
+    private final int[] sampleSizes;
+    private final int[] fixedBatch;
+    private final int[] taskOffsets;
+    private float[] arena;
+    private final float[] scratch;
+    private final Results results;
+
+    Session(TernModel model, SessionOptions options) {
+        this.model = model;
+        this.plan = model.plan();
+        this.options = options;
+        ModelDef def = model.def();
+        InputSpec in = def.inputs().get(0);
+        this.inputOffset = plan.offset(in.name());
+        this.inputSize = in.sampleSize();
+        this.sampleSizes = new int[def.inputs().size()];
+        this.fixedBatch = new int[def.inputs().size()];
+        for (int i = 0; i < sampleSizes.length; i++) {
+            sampleSizes[i] = def.inputs().get(i).sampleSize();
+            fixedBatch[i] = def.inputs().get(i).shape()[0];
+        }
+        this.taskOffsets = new int[def.tasks().size()];
+        for (int t = 0; t < taskOffsets.length; t++) {
+            taskOffsets[t] = plan.offset(def.tasks().get(t).output());
+        }
+        long arenaSize = (long) plan.stride() * options.maxBatch();
+        if (arenaSize > Integer.MAX_VALUE - 8) {
+            throw new InvalidInputException("batch " + options.maxBatch() + " needs " + arenaSize
+                    + " floats of activations, more than one array holds");
+        }
+        this.arena = new float[(int) arenaSize];
+        this.scratch = new float[Math.max(plan.scratchFloats(), 1)];
+        this.results = new Results(def.tasks(), options.maxBatch());
+    }
+
+    public TernModel model() {
+        return model;
+    }
+
+    public SessionOptions options() {
+        return options;
+    }
+
+    /** Runs every task on the input (one sample or a batch of whole samples, flattened). */
+    public Results run(float[] input) {
+        return run(input, model.allTasks());
+    }
+
+    /**
+     * Runs the named tasks only (all tasks when none are named). Resolving names costs a
+     * little allocation; for allocation-free runs resolve a {@link TaskSet} once.
+     */
+    public Results run(float[] input, String... tasks) {
+        return run(input, model.taskSet(tasks));
+    }
+
+    /**
+     * Runs the given tasks: only the nodes their heads need are computed.
+     *
+     * @param input the model's single input, normalized, {@code batch * sampleSize} values in the
+     *              input's layout (NHWC for images); batch is at most {@link SessionOptions#maxBatch()}
+     * @throws InvalidInputException on a wrong length, NaN or infinite values (unless the
+     *                               session's finite check is off), or a task set of another model
+     */
+    public Results run(float[] input, TaskSet tasks) {
+        float[] a = arena;
+        if (a == null) {
+            throw new IllegalStateException("session is closed");
+        }
+        if (model.def().inputs().size() != 1) {
+            throw new InvalidInputException("model has " + model.def().inputs().size()
+                    + " inputs; use run(Map, TaskSet)");
+        }
+        int batch = checkInput(0, input);
+        System.arraycopy(input, 0, a, inputOffset, inputSize);
+        for (int s = 1; s < batch; s++) {
+            System.arraycopy(input, s * inputSize, a, inputOffset + s * plan.stride(), inputSize);
+        }
+        return execute(tasks, batch);
+    }
+
+    /** Runs a model with several inputs, given by name. */
+    public Results run(Map<String, float[]> inputs, TaskSet tasks) {
+        float[] a = arena;
+        if (a == null) {
+            throw new IllegalStateException("session is closed");
+        }
+        List<InputSpec> specs = model.def().inputs();
+        if (inputs.size() != specs.size()) {
+            throw new InvalidInputException("model expects inputs " + names(specs) + ", got " + inputs.keySet());
+        }
+        int batch = -1;
+        for (int i = 0; i < specs.size(); i++) {
+            InputSpec spec = specs.get(i);
+            float[] x = inputs.get(spec.name());
+            if (x == null) {
+                throw new InvalidInputException("missing input '" + spec.name() + "', model expects " + names(specs));
+            }
+            int b = checkInput(i, x);
+            if (batch >= 0 && b != batch) {
+                throw new InvalidInputException("inputs hold different batch sizes: " + batch + " and " + b);
+            }
+            batch = b;
+            int off = plan.offset(spec.name());
+            int size = sampleSizes[i];
+            for (int s = 0; s < b; s++) {
+                System.arraycopy(x, s * size, a, off + s * plan.stride(), size);
+            }
+        }
+        return execute(tasks, batch);
+    }
+
+    private Results execute(TaskSet tasks, int batch) {
+        if (tasks.model() != model) {
+            throw new InvalidInputException("task set belongs to another model");
+        }
+        float[] a = arena;
+        boolean[] need = tasks.nodes();
+        for (int i = 0; i < need.length; i++) {
+            if (need[i]) {
+                plan.kernel(i).run(a, scratch, batch);
+            }
+        }
+        results.clear(batch);
+        for (int t : tasks.taskIndices()) {
+            results.fill(t, a, taskOffsets[t], plan.stride(), batch);
+        }
+        return results;
+    }
+
+    private int checkInput(int input, float[] x) {
+        InputSpec spec = model.def().inputs().get(input);
+        int size = sampleSizes[input];
+        if (x == null || x.length == 0 || x.length % size != 0) {
+            throw new InvalidInputException("input '" + spec.name() + "' expects " + shape(spec, 1) + " (" + size
+                    + " values per sample), got " + (x == null ? "null" : x.length + " values"));
+        }
+        int batch = x.length / size;
+        if (batch > options.maxBatch()) {
+            throw new InvalidInputException("input '" + spec.name() + "' holds a batch of " + batch
+                    + " but the session was made for at most " + options.maxBatch() + " (SessionOptions.withMaxBatch)");
+        }
+        int fixed = fixedBatch[input];
+        if (fixed > 0 && batch != fixed) {
+            throw new InvalidInputException("input '" + spec.name() + "' expects batch " + fixed + ", got " + batch);
+        }
+        if (options.checkFinite()) {
+            for (int i = 0; i < x.length; i++) {
+                float v = x[i];
+                if (v != v || v == Float.POSITIVE_INFINITY || v == Float.NEGATIVE_INFINITY) {
+                    throw new InvalidInputException("input '" + spec.name() + "' holds " + v + " at index " + i
+                            + "; inputs must be finite (NaN/Inf are rejected, see SessionOptions.withFiniteCheck)");
+                }
+            }
+        }
+        return batch;
+    }
+
+    private static String shape(InputSpec spec, int batch) {
+        int[] s = spec.shape();
+        s[0] = batch;
+        return Arrays.toString(s);
+    }
+
+    private static String names(List<InputSpec> specs) {
+        StringBuilder sb = new StringBuilder("[");
+        for (InputSpec s : specs) {
+            sb.append(sb.length() > 1 ? ", " : "").append(s.name());
+        }
+        return sb.append(']').toString();
+    }
+
+    /**
+     * A copy of graph value {@code name} (an input, a node output) for one sample of the last
+     * run. Values of nodes that the last run skipped, or whose memory later nodes reused, are
+     * not available: only graph outputs and task outputs are guaranteed.
+     */
+    public float[] output(String name, int sample) {
+        List<String> outs = model.def().outputs();
+        boolean ok = outs.contains(name);
+        for (TaskSpec t : model.def().tasks()) {
+            ok |= t.output().equals(name);
+        }
+        if (!ok) {
+            throw new InvalidInputException("'" + name + "' is not a graph or task output; outputs are " + outs);
+        }
+        if (sample < 0 || sample >= results.batch()) {
+            throw new InvalidInputException("sample " + sample + " outside the last batch of " + results.batch());
+        }
+        int n = (int) Tensor.elementCount(model.def().shapeOf(name));
+        int off = plan.offset(name) + sample * plan.stride();
+        return Arrays.copyOfRange(arena, off, off + n);
+    }
+
+    /** Releases the session's buffers; later runs throw IllegalStateException. */
+    @Override
+    public void close() {
+        arena = null;
+    }
+}

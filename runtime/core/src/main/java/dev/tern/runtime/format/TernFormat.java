@@ -1,0 +1,50 @@
+package dev.tern.runtime.format;
+
+/**
+ * Constants of the {@code .tern} container; the normative description is docs/FORMAT.md.
+ */
+public final class TernFormat {
+    private TernFormat() {
+    }
+
+    /** 0x89 'T' 'E' 'R' 'N' '\r' '\n' 0x1A: a high byte and CR LF catch text-mode transfers, as in PNG. */
+    static final byte[] MAGIC = {(byte) 0x89, 'T', 'E', 'R', 'N', '\r', '\n', 0x1A};
+    /** The major version this code reads and writes. A reader rejects other majors. */
+    public static final int MAJOR = 1;
+    /** The minor version this code writes; it reads any minor of its major. */
+    public static final int MINOR = 0;
+
+    static final int HEADER_SIZE = 64;
+    static final int SECTION_ENTRY_SIZE = 32;
+    /** Tensor blobs start at file offsets that are multiples of this (cache line, SIMD, mmap-friendly). */
+    public static final int ALIGNMENT = 64;
+    /** Section flag: a reader that does not know this section must reject the file. */
+    static final int FLAG_REQUIRED = 1;
+    /** More sections than this is not a file this code wrote or will write. */
+    static final int MAX_SECTIONS = 1024;
+
+    static final int META = fourcc("META");
+    static final int GRPH = fourcc("GRPH");
+    static final int TDIR = fourcc("TDIR");
+    static final int DATA = fourcc("DATA");
+
+    static int fourcc(String s) {
+        return (s.charAt(0) & 0xff) | (s.charAt(1) & 0xff) << 8 | (s.charAt(2) & 0xff) << 16 | (s.charAt(3) & 0xff) << 24;
+    }
+
+    static String fourccName(int id) {
+        StringBuilder sb = new StringBuilder(4);
+        for (int i = 0; i < 4; i++) {
+            int c = (id >>> (8 * i)) & 0xff;
+            sb.append(c >= 32 && c < 127 ? (char) c : '?');
+        }
+        return sb.toString();
+    }
+
+    // attribute value types
+    static final int ATTR_INT = 1;
+    static final int ATTR_FLOAT = 2;
+    static final int ATTR_STRING = 3;
+    static final int ATTR_INTS = 4;
+    static final int ATTR_FLOATS = 5;
+}

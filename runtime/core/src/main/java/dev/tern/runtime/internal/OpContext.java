@@ -1,0 +1,132 @@
+package dev.tern.runtime.internal;
+
+import dev.tern.runtime.model.Activation;
+import dev.tern.runtime.model.Attributes;
+import dev.tern.runtime.model.ModelDef;
+import dev.tern.runtime.model.Node;
+import dev.tern.runtime.model.Padding;
+import dev.tern.runtime.model.Tensor;
+
+/**
+ * What a kernel factory sees of one node: shapes (per sample), arena offsets, constants
+ * and attributes. The graph was validated by {@link ShapeInference} before this exists.
+ */
+public final class OpContext {
+    private final ModelDef def;
+    private final Node node;
+    private final int[] inOffsets;
+    private final int outOffset;
+    private final int sampleStride;
+
+    public OpContext(ModelDef def, Node node, int[] inOffsets, int outOffset, int sampleStride) {
+        this.def = def;
+        this.node = node;
+        this.inOffsets = inOffsets;
+        this.outOffset = outOffset;
+        this.sampleStride = sampleStride;
+    }
+
+    /**
+     * Distance in the arena between sample s and s + 1 of any value: the arena holds one
+     * per-sample plan after another, so value v of sample s is at offset(v) + s * stride.
+     */
+    public int sampleStride() {
+        return sampleStride;
+    }
+
+    public Node node() {
+        return node;
+    }
+
+    public Attributes attrs() {
+        return node.attributes();
+    }
+
+    public int inputCount() {
+        return node.inputs().size();
+    }
+
+    /** Per-sample shape of activation input i. */
+    public int[] inShape(int i) {
+        return def.shapeOf(node.input(i));
+    }
+
+    public int inSize(int i) {
+        return (int) Tensor.elementCount(inShape(i));
+    }
+
+    /** Arena offset of activation input i (sample 0). */
+    public int inOffset(int i) {
+        return inOffsets[i];
+    }
+
+    public int[] outShape() {
+        return def.shapeOf(node.output());
+    }
+
+    public int outSize() {
+        return (int) Tensor.elementCount(outShape());
+    }
+
+    public int outOffset() {
+        return outOffset;
+    }
+
+    /** Whether input i is present (optional biases). */
+    public boolean hasInput(int i) {
+        return i < node.inputs().size();
+    }
+
+    /** The constant tensor at input i. */
+    public Tensor constant(int i) {
+        return def.tensor(node.input(i));
+    }
+
+    /** Constant input i as floats, or an array of {@code size} zeros when the input is absent. */
+    public float[] floatsOrZeros(int i, int size) {
+        return hasInput(i) ? constant(i).floats() : new float[size];
+    }
+
+    public Activation activation() {
+        return Activation.parse(attrs().getString("activation", "none"));
+    }
+
+    public Padding padding() {
+        return Padding.parse(attrs().getString("padding", "valid"));
+    }
+
+    public int[] strides() {
+        return attrs().getInts("strides", new int[] {1, 1});
+    }
+
+    /** Geometry of a windowed op (conv, depthwise, pooling) with kernel size kh x kw. */
+    public Window window(int kh, int kw) {
+        int[] x = inShape(0);
+        int[] y = outShape();
+        int[] st = strides();
+        Padding p = padding();
+        return new Window(x[0], x[1], x[2], kh, kw, st[0], st[1],
+                ShapeInference.padBefore(x[0], kh, st[0], p), ShapeInference.padBefore(x[1], kw, st[1], p), y[0], y[1], y[2]);
+    }
+
+    /** Spatial geometry of a windowed op; all values per sample, NHWC. */
+    public static final class Window {
+        public final int inH, inW, inC, kh, kw, strideH, strideW, padTop, padLeft, outH, outW, outC;
+
+        Window(int inH, int inW, int inC, int kh, int kw, int strideH, int strideW, int padTop, int padLeft,
+               int outH, int outW, int outC) {
+            this.inH = inH;
+            this.inW = inW;
+            this.inC = inC;
+            this.kh = kh;
+            this.kw = kw;
+            this.strideH = strideH;
+            this.strideW = strideW;
+            this.padTop = padTop;
+            this.padLeft = padLeft;
+            this.outH = outH;
+            this.outW = outW;
+            this.outC = outC;
+        }
+    }
+}

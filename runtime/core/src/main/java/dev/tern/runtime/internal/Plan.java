@@ -1,0 +1,210 @@
+package dev.tern.runtime.internal;
+
+import dev.tern.runtime.Backend;
+import dev.tern.runtime.InvalidModelException;
+import dev.tern.runtime.model.DType;
+import dev.tern.runtime.model.InputSpec;
+import dev.tern.runtime.model.ModelDef;
+import dev.tern.runtime.model.Node;
+import dev.tern.runtime.model.OpType;
+import dev.tern.runtime.model.TaskSpec;
+import dev.tern.runtime.model.Tensor;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A model compiled for one backend: a kernel per node, the arena layout of one sample
+ * (values whose lifetimes do not overlap share memory; Flatten and Reshape alias their
+ * input), and for each task the nodes it needs. Immutable, shared by all sessions.
+ */
+public final class Plan {
+    public final ModelDef def;
+    public final Backend backend;
+    private final Kernel[] kernels;
+    private final KernelRegistry.Entry[] entries;
+    private final Map<String, Integer> offsets;
+    private final int stride;
+    private final int scratch;
+    private final boolean[][] taskNodes;
+    private final boolean[] outputNodes;
+
+    public Plan(ModelDef def, Backend backend) {
+        this.def = def;
+        this.backend = backend;
+        List<Node> nodes = def.nodes();
+        int n = nodes.size();
+
+        // Aliases: Flatten/Reshape outputs share their input's memory.
+        Map<String, String> root = new HashMap<>();
+        for (InputSpec in : def.inputs()) {
+            root.put(in.name(), in.name());
+        }
+        for (Node node : nodes) {
+            boolean alias = node.op() == OpType.FLATTEN || node.op() == OpType.RESHAPE;
+            root.put(node.output(), alias ? root.get(node.input(0)) : node.output());
+        }
+        // Lifetimes per root value: [def, lastUse] in node indices; inputs are defined at -1,
+        // graph and task outputs live to the end.
+        Map<String, int[]> life = new LinkedHashMap<>();
+        for (InputSpec in : def.inputs()) {
+            life.put(in.name(), new int[] {-1, -1});
+        }
+        for (int i = 0; i < n; i++) {
+            Node node = nodes.get(i);
+            for (String in : node.inputs()) {
+                String r = root.get(in);
+                if (r != null) {
+                    life.get(r)[1] = Math.max(life.get(r)[1], i);
+                }
+            }
+            String r = root.get(node.output());
+            if (r.equals(node.output())) {
+                life.put(r, new int[] {i, i});
+            } else {
+                life.get(r)[1] = Math.max(life.get(r)[1], i);
+            }
+        }
+        for (String out : def.outputs()) {
+            life.get(root.get(out))[1] = n;
+        }
+        for (TaskSpec t : def.tasks()) {
+            life.get(root.get(t.output()))[1] = n;
+        }
+        for (InputSpec in : def.inputs()) {
+            life.get(in.name())[1] = Math.max(life.get(in.name())[1], 0);
+        }
+        // Greedy first fit, in definition order.
+        Map<String, Integer> rootOff = new HashMap<>();
+        List<String> placed = new ArrayList<>();
+        long top = 0;
+        for (Map.Entry<String, int[]> e : life.entrySet()) {
+            String v = e.getKey();
+            int[] lv = e.getValue();
+            long size = Tensor.elementCount(def.shapeOf(v));
+            List<long[]> busy = new ArrayList<>();
+            for (String p : placed) {
+                int[] lp = life.get(p);
+                if (lp[0] <= lv[1] && lv[0] <= lp[1]) {
+                    busy.add(new long[] {rootOff.get(p), rootOff.get(p) + Tensor.elementCount(def.shapeOf(p))});
+                }
+            }
+            busy.sort((x, y) -> Long.compare(x[0], y[0]));
+            long off = 0;
+            for (long[] b : busy) {
+                if (off + size <= b[0]) {
+                    break;
+                }
+                off = Math.max(off, b[1]);
+            }
+            rootOff.put(v, (int) Math.min(off, Integer.MAX_VALUE));
+            placed.add(v);
+            top = Math.max(top, off + size);
+            if (top > ShapeInference.MAX_VALUE_ELEMENTS * 4) {
+                throw new InvalidModelException("activations need " + top + " floats per sample, more than the limit of "
+                        + ShapeInference.MAX_VALUE_ELEMENTS * 4);
+            }
+        }
+        this.stride = (int) Math.max(top, 1);
+        this.offsets = new HashMap<>();
+        for (Map.Entry<String, String> e : root.entrySet()) {
+            offsets.put(e.getKey(), rootOff.get(e.getValue()));
+        }
+
+        // Kernels.
+        kernels = new Kernel[n];
+        entries = new KernelRegistry.Entry[n];
+        int scratchMax = 0;
+        for (int i = 0; i < n; i++) {
+            Node node = nodes.get(i);
+            KernelRegistry.Entry entry = KernelRegistry.resolve(node.op(), DType.FLOAT32, backend);
+            if (entry == null) {
+                throw new InvalidModelException("node '" + node.name() + "': no kernel for " + node.op().id() + " on float32");
+            }
+            int[] inOff = new int[node.inputs().size()];
+            for (int k = 0; k < inOff.length; k++) {
+                Integer o = offsets.get(node.input(k));
+                inOff[k] = o == null ? -1 : o;
+            }
+            OpContext ctx = new OpContext(def, node, inOff, offsets.get(node.output()), stride);
+            try {
+                kernels[i] = entry.factory.create(ctx);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidModelException("node '" + node.name() + "' (" + node.op().id() + "): " + e.getMessage());
+            }
+            entries[i] = entry;
+            scratchMax = Math.max(scratchMax, kernels[i].scratchFloats());
+        }
+        scratch = scratchMax;
+
+        // Nodes each task needs (walk back from its output).
+        Map<String, Integer> producer = def.producers();
+        taskNodes = new boolean[def.tasks().size()][];
+        for (int t = 0; t < def.tasks().size(); t++) {
+            taskNodes[t] = needed(def.tasks().get(t).output(), producer, nodes);
+        }
+        outputNodes = new boolean[n];
+        for (String out : def.outputs()) {
+            boolean[] need = needed(out, producer, nodes);
+            for (int i = 0; i < n; i++) {
+                outputNodes[i] |= need[i];
+            }
+        }
+    }
+
+    private static boolean[] needed(String value, Map<String, Integer> producer, List<Node> nodes) {
+        boolean[] need = new boolean[nodes.size()];
+        List<String> stack = new ArrayList<>();
+        stack.add(value);
+        while (!stack.isEmpty()) {
+            Integer p = producer.get(stack.remove(stack.size() - 1));
+            if (p == null || need[p]) {
+                continue;
+            }
+            need[p] = true;
+            stack.addAll(nodes.get(p).inputs());
+        }
+        return need;
+    }
+
+    public int nodeCount() {
+        return kernels.length;
+    }
+
+    public Kernel kernel(int i) {
+        return kernels[i];
+    }
+
+    /** The registry entry that runs node i (after fallback). */
+    public KernelRegistry.Entry entry(int i) {
+        return entries[i];
+    }
+
+    /** Arena offset of a value for sample 0, or -1 for unknown names. */
+    public int offset(String value) {
+        Integer o = offsets.get(value);
+        return o == null ? -1 : o;
+    }
+
+    /** Floats of arena per sample. */
+    public int stride() {
+        return stride;
+    }
+
+    public int scratchFloats() {
+        return scratch;
+    }
+
+    /** Nodes task t needs (shared array: do not modify). */
+    public boolean[] taskNodes(int t) {
+        return taskNodes[t];
+    }
+
+    /** Nodes the graph outputs need (shared array: do not modify). */
+    public boolean[] outputNodes() {
+        return outputNodes;
+    }
+}

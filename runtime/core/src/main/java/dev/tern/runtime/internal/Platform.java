@@ -1,0 +1,95 @@
+package dev.tern.runtime.internal;
+
+import dev.tern.runtime.Backend;
+
+import java.util.logging.Logger;
+
+/**
+ * The one seam for platform differences: is this Android, is the Vector API there, which
+ * backend runs by default. The vector kernels live in the tern-runtime-vector jar; they are
+ * looked up by class name only off Android and only when {@code jdk.incubator.vector} is
+ * readable, so Android's path never touches reflection or the incubator module.
+ */
+public final class Platform {
+    /** The class in tern-runtime-vector whose static initializer registers its kernels. */
+    static final String VECTOR_KERNELS = "dev.tern.runtime.vector.VectorKernels";
+    private static final Logger LOG = Logger.getLogger("dev.tern.runtime");
+
+    private static volatile Boolean vectorAvailable;
+    private static volatile String vectorProblem = "";
+
+    private Platform() {
+    }
+
+    public static boolean isAndroid() {
+        String vm = System.getProperty("java.vm.name", "");
+        String vendor = System.getProperty("java.vendor", "");
+        return vm.contains("Dalvik") || vendor.contains("Android");
+    }
+
+    /** Whether the vector backend can run here (jar on the class path, incubator module added, not Android). */
+    public static boolean vectorAvailable() {
+        Boolean v = vectorAvailable;
+        if (v == null) {
+            synchronized (Platform.class) {
+                v = vectorAvailable;
+                if (v == null) {
+                    v = loadVector();
+                    vectorAvailable = v;
+                }
+            }
+        }
+        return v;
+    }
+
+    /** Why the vector backend is unavailable, or "" when it is available. */
+    public static String vectorProblem() {
+        vectorAvailable();
+        return vectorProblem;
+    }
+
+    private static boolean loadVector() {
+        if (isAndroid()) {
+            vectorProblem = "Android has no Vector API";
+            return false;
+        }
+        try {
+            Class.forName("jdk.incubator.vector.FloatVector");
+        } catch (Throwable e) {
+            vectorProblem = "jdk.incubator.vector is not readable (run with --add-modules jdk.incubator.vector)";
+            return false;
+        }
+        try {
+            Class.forName(VECTOR_KERNELS, true, Platform.class.getClassLoader());
+            return true;
+        } catch (Throwable e) {
+            vectorProblem = "tern-runtime-vector is not on the class path";
+            return false;
+        }
+    }
+
+    /**
+     * The backend asked for by {@code -Dtern.kernels}, else the best available: vector when
+     * available, else scalar. Asking for vector where it is unavailable is an error.
+     */
+    public static Backend defaultBackend() {
+        String forced = System.getProperty("tern.kernels");
+        if (forced != null && !forced.trim().isEmpty()) {
+            Backend b = Backend.parse(forced);
+            return check(b);
+        }
+        return vectorAvailable() ? Backend.VECTOR : Backend.SCALAR;
+    }
+
+    /** Returns b, or throws when it is the vector backend and that cannot run here. */
+    public static Backend check(Backend b) {
+        if (b == Backend.VECTOR && !vectorAvailable()) {
+            throw new IllegalArgumentException("vector kernels requested but unavailable: " + vectorProblem());
+        }
+        return b;
+    }
+
+    static void log(String msg) {
+        LOG.fine(msg);
+    }
+}

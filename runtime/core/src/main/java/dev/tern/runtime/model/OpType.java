@@ -1,0 +1,60 @@
+package dev.tern.runtime.model;
+
+/**
+ * The operators a graph may hold. {@link #code()} is stored in the file and never reused.
+ * Activation layouts are NHWC; weight layouts are given per op (they follow TFLite:
+ * Dense [out, in], Conv2D [out, kh, kw, in], DepthwiseConv2D [kh, kw, in * multiplier]).
+ */
+public enum OpType {
+    /** y = act(W x + b); inputs x [in], W [out, in], optional b [out]; attr activation. */
+    DENSE(1),
+    /** NHWC convolution; inputs x [h, w, cin], filter [cout, kh, kw, cin], optional bias [cout]; attrs strides, padding, activation. */
+    CONV2D(2),
+    /** Depthwise convolution; inputs x [h, w, c], filter [kh, kw, c * m], optional bias; attrs strides, padding, multiplier, activation. */
+    DEPTHWISE_CONV2D(3),
+    /** attrs window [kh, kw], strides, padding. */
+    MAX_POOL(4),
+    /** attrs window, strides, padding; SAME padding averages over the in-bounds cells only (as TensorFlow). */
+    AVG_POOL(5),
+    /** [h, w, c] to [c]. */
+    GLOBAL_AVG_POOL(6),
+    /** [h, w, c] to [c]. */
+    GLOBAL_MAX_POOL(7),
+    /** Element-wise sum of two inputs of one shape; attr activation. */
+    ADD(8),
+    /** Concatenates inputs along attr axis (of the per-sample shape; negative counts from the end). */
+    CONCAT(9),
+    /** To [prod(shape)]. */
+    FLATTEN(10),
+    /** To attr shape (per sample; one entry may be -1). */
+    RESHAPE(11),
+    RELU(12),
+    RELU6(13),
+    SIGMOID(14),
+    /** Softmax over the last axis. */
+    SOFTMAX(15);
+
+    private final int code;
+
+    OpType(int code) {
+        this.code = code;
+    }
+
+    public int code() {
+        return code;
+    }
+
+    /** The op with this file code, or null when the code is unknown. */
+    public static OpType fromCode(int code) {
+        for (OpType t : values()) {
+            if (t.code == code) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    public String id() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}
