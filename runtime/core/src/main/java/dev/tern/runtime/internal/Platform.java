@@ -1,6 +1,7 @@
 package dev.tern.runtime.internal;
 
 import dev.tern.runtime.Backend;
+import dev.tern.runtime.TernException;
 
 import java.util.logging.Logger;
 
@@ -75,8 +76,11 @@ public final class Platform {
     public static Backend defaultBackend() {
         String forced = System.getProperty("tern.kernels");
         if (forced != null && !forced.trim().isEmpty()) {
-            Backend b = Backend.parse(forced);
-            return check(b);
+            try {
+                return check(Backend.parse(forced));
+            } catch (IllegalArgumentException e) {
+                throw new TernException("-Dtern.kernels=" + forced + ": " + e.getMessage());
+            }
         }
         return vectorAvailable() ? Backend.VECTOR : Backend.SCALAR;
     }

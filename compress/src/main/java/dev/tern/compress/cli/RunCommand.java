@@ -1,0 +1,144 @@
+package dev.tern.compress.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tern.compress.io.InputFiles;
+import dev.tern.compress.io.NpyWriter;
+import dev.tern.runtime.InvalidInputException;
+import dev.tern.runtime.Results;
+import dev.tern.runtime.Session;
+import dev.tern.runtime.TaskSet;
+import dev.tern.runtime.TernModel;
+import dev.tern.runtime.model.InputSpec;
+import dev.tern.runtime.model.ModelDef;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code tern run MODEL --input FILE}: runs a model on one sample and prints each task's
+ * prediction, or with {@code --raw --out DIR} writes every graph output as a {@code .npy} file.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        description = {"Run a model on one input and print the predictions of its tasks.",
+            "The input is a .npy array (float32/float64 taken as already normalized; uint8 as raw pixels) of the "
+                + "input's sample shape, with or without a leading batch dimension of 1, or a PNG or PGM image of "
+                + "exactly the input's height and width (not resized), whose pixel values 0-255 get the model's "
+                + "normalization."})
+public final class RunCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "MODEL", description = "A .tern model file.")
+    Path model;
+
+    @Option(names = {"-i", "--input"}, required = true, paramLabel = "FILE",
+            description = "The input: a .npy array, or a PNG or PGM image.")
+    Path input;
+
+    @Option(names = {"-t", "--task"}, paramLabel = "NAME",
+            description = "Run only this task (repeatable); only the nodes its head needs are computed. Default: all tasks.")
+    List<String> tasks = new ArrayList<>();
+
+    @Option(names = "--top", paramLabel = "K", defaultValue = "5",
+            description = "Classes to show per multiclass task (default: ${DEFAULT-VALUE}).")
+    int top;
+
+    @Option(names = "--json", description = "Print one JSON object instead of text.")
+    boolean json;
+
+    @ArgGroup(exclusive = false, multiplicity = "0..1", heading = "%nRaw outputs:%n")
+    RawOutput raw;
+
+    /** {@code --raw --out DIR}, given together. */
+    static final class RawOutput {
+        @Option(names = "--raw", required = true,
+                description = "Write every graph output as DIR/<output>.npy (float32, shape [1, ...]) instead of predictions.")
+        boolean raw;
+
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Directory for --raw (created if missing).")
+        Path out;
+    }
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        if (top < 1) {
+            throw new ParameterException(spec.commandLine(), "--top must be at least 1, got " + top);
+        }
+        if (raw != null && !tasks.isEmpty()) {
+            throw new ParameterException(spec.commandLine(),
+                    "--raw writes every graph output, which needs all tasks; drop --task");
+        }
+        TernModel m = ModelFiles.load(model);
+        ModelDef def = m.def();
+        if (def.inputs().size() != 1) {
+            throw new InvalidInputException(model + " has " + def.inputs().size() + " inputs; tern run feeds exactly one");
+        }
+        TaskSet taskSet = m.taskSet(tasks.toArray(new String[0]));
+        InputSpec in = def.inputs().get(0);
+        float[] x = InputFiles.load(input, in);
+        PrintWriter out = spec.commandLine().getOut();
+        try (Session session = m.newSession()) {
+            Results results = session.run(x, taskSet);
+            if (raw != null) {
+                Map<String, Path> files = writeOutputs(session, def, raw.out);
+                if (json) {
+                    Json.print(RunReport.filesJson(model, input, def, files), out);
+                } else {
+                    files.forEach((value, file) -> out.println("wrote " + file + "  float32 "
+                            + Arrays.toString(RunReport.batchShape(def, value))));
+                }
+            } else if (json) {
+                ObjectNode o = RunReport.json(results, model, input, m.backend());
+                Json.print(o, out);
+            } else {
+                out.print(RunReport.text(results, top));
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** Writes each graph output of sample 0 as {@code dir/<sanitized name>.npy}; returns value to file. */
+    static Map<String, Path> writeOutputs(Session session, ModelDef def, Path dir) throws IOException {
+        Map<String, Path> files = new LinkedHashMap<>();
+        Set<String> used = new HashSet<>();
+        for (String value : def.outputs()) {
+            String base = fileName(value);
+            String name = base;
+            for (int k = 2; !used.add(name); k++) {
+                name = base + "_" + k;
+            }
+            Path file = dir.resolve(name + ".npy");
+            NpyWriter.write(file, RunReport.batchShape(def, value), session.output(value, 0));
+            files.put(value, file);
+        }
+        return files;
+    }
+
+    /** A graph value name as a portable file name: characters other than letters, digits, '.', '-' and '_' become '_'. */
+    static String fileName(String value) {
+        StringBuilder sb = new StringBuilder(value.length());
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            boolean ok = c < 128 && (Character.isLetterOrDigit(c) || c == '-' || c == '_' || (c == '.' && i > 0));
+            sb.append(ok ? c : '_');
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,46 @@
+package dev.tern.compress.cli;
+
+import dev.tern.runtime.TernModel;
+import dev.tern.runtime.format.TernFormat;
+import picocli.CommandLine.IVersionProvider;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Properties;
+
+/** {@code tern --version}: the build's version (from Maven resource filtering), the model format and the JVM. */
+public final class VersionProvider implements IVersionProvider {
+    static final String RESOURCE = "version.properties";
+
+    /** This build's version, e.g. {@code 0.1.0-SNAPSHOT}. */
+    public static String version() {
+        Properties p = new Properties();
+        try (InputStream in = VersionProvider.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                return "unknown";
+            }
+            p.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return p.getProperty("version", "unknown");
+    }
+
+    @Override
+    public String[] getVersion() {
+        return new String[] {
+            "tern " + version(),
+            "model format " + TernFormat.MAJOR + "." + TernFormat.MINOR + ", kernels " + kernels() + ", Java "
+                    + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")",
+        };
+    }
+
+    private static String kernels() {
+        try {
+            return TernModel.defaultBackend().id();
+        } catch (IllegalArgumentException e) {
+            return "unavailable (" + e.getMessage() + ")";
+        }
+    }
+}

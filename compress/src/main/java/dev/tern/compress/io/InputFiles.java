@@ -1,0 +1,91 @@
+package dev.tern.compress.io;
+
+import dev.tern.runtime.InvalidInputException;
+import dev.tern.runtime.model.InputSpec;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * Turns an input file into one normalized sample for a model input. The format is
+ * recognized by its signature:
+ * <ul>
+ *   <li>a {@code .npy} array of shape {@code S} or {@code [1] + S}, S being the input's
+ *       sample shape. float32 and float64 arrays are taken as they are (already
+ *       normalized); uint8 arrays are raw pixels and get the input's normalization.</li>
+ *   <li>a PNG or PGM image of exactly the input's height and width (no resizing), converted
+ *       to gray or RGB as the input's channel count says, its pixel values in [0, 255]
+ *       normalized with the input's mean and std.</li>
+ * </ul>
+ */
+public final class InputFiles {
+    private InputFiles() {
+    }
+
+    /**
+     * Reads {@code file} as one sample of {@code spec}.
+     *
+     * @return {@code spec.sampleSize()} normalized values in the input's layout
+     * @throws FileFormatException   when the file is not a valid array or image
+     * @throws InvalidInputException when its shape or size does not fit the input
+     */
+    public static float[] load(Path file, InputSpec spec) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new FileSystemException(file.toString(), null, "is a directory, not an input file");
+        }
+        byte[] start = readStart(file, 8);
+        if (startsWith(start, NpyReader.MAGIC)) {
+            return fromArray(NpyReader.read(file), file, spec);
+        }
+        if (ImageFiles.isPng(start) || ImageFiles.isPgm(start)) {
+            return fromImage(ImageFiles.read(file), file, spec);
+        }
+        throw new FileFormatException(file + ": not a .npy array, PNG or PGM image: it starts with " + Hex.of(start));
+    }
+
+    static float[] fromArray(NpyArray array, Path file, InputSpec spec) {
+        int[] sample = spec.sampleShape();
+        int[] shape = array.shape();
+        int[] batched = new int[sample.length + 1];
+        batched[0] = 1;
+        System.arraycopy(sample, 0, batched, 1, sample.length);
+        boolean fits = Arrays.equals(shape, sample) || Arrays.equals(shape, batched);
+        if (!fits) {
+            boolean batch = shape.length == batched.length && shape[0] > 1
+                    && Arrays.equals(Arrays.copyOfRange(shape, 1, shape.length), sample);
+            throw new InvalidInputException(file + " holds " + array + (batch ? ", a batch of " + shape[0]
+                    + " samples; tern run takes one" : "") + "; input '" + spec.name() + "' expects "
+                    + Arrays.toString(sample) + " or " + Arrays.toString(batched));
+        }
+        float[] values = array.values();
+        return array.storedAs() == NpyDType.UINT8 ? InputLayout.of(spec).normalize(values) : values;
+    }
+
+    static float[] fromImage(Pixels image, Path file, InputSpec spec) {
+        InputLayout layout = InputLayout.of(spec);
+        if (!layout.isImage()) {
+            throw new InvalidInputException("input '" + spec.name() + "' has shape " + Arrays.toString(spec.shape())
+                    + " (layout " + spec.layout() + "), which is not an image of 1 or 3 channels; give a .npy array");
+        }
+        if (image.width() != layout.width() || image.height() != layout.height()) {
+            throw new InvalidInputException(file + " is " + image.width() + "x" + image.height()
+                    + " (width x height); input '" + spec.name() + "' expects " + layout.width() + "x" + layout.height()
+                    + " (images are not resized)");
+        }
+        return layout.normalize(layout.arrange(image));
+    }
+
+    private static byte[] readStart(Path file, int n) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return in.readNBytes(n);
+        }
+    }
+
+    private static boolean startsWith(byte[] b, byte[] prefix) {
+        return b.length >= prefix.length && Arrays.equals(Arrays.copyOf(b, prefix.length), prefix);
+    }
+}
