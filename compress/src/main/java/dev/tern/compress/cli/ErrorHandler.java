@@ -70,7 +70,8 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
         return ex instanceof ModelFormatException || ex instanceof InvalidModelException
                 || ex instanceof InvalidInputException || ex instanceof FileFormatException
                 || ex instanceof FileSystemException || ex instanceof FileNotFoundException
-                || ex instanceof UsageException || ex instanceof ParameterException;
+                || ex instanceof UsageException || ex instanceof ParameterException
+                || ex instanceof dev.tern.compress.BadInputException;
     }
 
     /** Errors Tern reports on purpose: their message is the whole story. */

@@ -1,5 +1,6 @@
 package dev.tern.compress.examples;
 
+import dev.tern.compress.data.FashionMnist;
 import dev.tern.runtime.format.TernWriter;
 import dev.tern.runtime.model.Activation;
 import dev.tern.runtime.model.InputSpec;
@@ -26,8 +27,7 @@ import java.util.Random;
  */
 public final class ExampleModels {
     /** Fashion-MNIST class names, in label order. */
-    public static final String[] FASHION = {"t-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt",
-        "sneaker", "bag", "ankle-boot"};
+    public static final String[] FASHION = FashionMnist.classNames();
     public static final long SEED = 20261125L;
 
     private ExampleModels() {
