@@ -72,9 +72,7 @@ public final class TrainCommand implements Callable<Integer> {
         training.put("test_accuracy", o.testAccuracy);
         training.put("machine", System.getProperty("os.arch") + ", " + Runtime.getRuntime().availableProcessors()
                 + " cores, JDK " + System.getProperty("java.version"));
-        Map<String, Object> extra = new LinkedHashMap<>();
-        extra.put("training", training);
-        SavedModelExport.export(r, o, out, extra);
+        SavedModelExport.export(r, o, out, training);
         PrintWriter pw = spec.commandLine().getOut();
         pw.printf("wrote %s: %,d params, %.1f s; test accuracy %s%n", out, o.params, o.seconds, o.testAccuracy);
         pw.flush();

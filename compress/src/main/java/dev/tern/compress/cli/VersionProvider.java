@@ -4,27 +4,12 @@ import dev.tern.runtime.TernModel;
 import dev.tern.runtime.format.TernFormat;
 import picocli.CommandLine.IVersionProvider;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.util.Properties;
 
 /** {@code tern --version}: the build's version (from Maven resource filtering), the model format and the JVM. */
 public final class VersionProvider implements IVersionProvider {
-    static final String RESOURCE = "version.properties";
-
     /** This build's version, e.g. {@code 0.1.0-SNAPSHOT}. */
     public static String version() {
-        Properties p = new Properties();
-        try (InputStream in = VersionProvider.class.getResourceAsStream(RESOURCE)) {
-            if (in == null) {
-                return "unknown";
-            }
-            p.load(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return p.getProperty("version", "unknown");
+        return dev.tern.compress.TernVersion.version();
     }
 
     @Override

@@ -2,6 +2,8 @@ package dev.tern.compress.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.tern.compress.data.FashionMnist;
+import dev.tern.compress.tf.TaskMetadata;
 import org.apache.commons.io.FileUtils;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
@@ -34,7 +36,7 @@ public final class SavedModelExport {
     private SavedModelExport() {
     }
 
-    public static void export(TrainRecipe recipe, Trainer.Outcome outcome, Path dir, Map<String, Object> extraMetadata)
+    public static void export(TrainRecipe recipe, Trainer.Outcome outcome, Path dir, Map<String, Object> training)
             throws IOException {
         Path target = dir.toAbsolutePath();
         Path parent = target.getParent();
@@ -60,7 +62,7 @@ public final class SavedModelExport {
                 s.initialize();
                 Path model = tmp.resolve("model");
                 SavedModelBundle.exporter(model.toString()).withSession(s).withSignature(sig.build()).export();
-                writeMetadata(recipe, model, extraMetadata);
+                writeMetadata(recipe, model, training);
                 // Move the finished model into place.
                 if (Files.exists(target)) {
                     FileUtils.deleteDirectory(target.toFile());
@@ -72,36 +74,23 @@ public final class SavedModelExport {
         }
     }
 
-    private static void writeMetadata(TrainRecipe recipe, Path model, Map<String, Object> extra) throws IOException {
-        Map<String, Object> meta = new LinkedHashMap<>();
-        meta.put("name", recipe.name);
-        Map<String, Object> input = new LinkedHashMap<>();
-        input.put("name", "image");
-        input.put("layout", "NHWC");
-        input.put("mean", List.of(0));
-        input.put("std", List.of(255));
-        meta.put("input", input);
-        List<Object> tasks = new ArrayList<>();
+    private static void writeMetadata(TrainRecipe recipe, Path model, Map<String, Object> training) throws IOException {
+        List<String> classes = List.of(FashionMnist.classNames());
+        List<TaskMetadata.Task> tasks = new ArrayList<>();
         for (String task : recipe.tasks) {
-            Map<String, Object> t = new LinkedHashMap<>();
-            t.put("name", task);
-            t.put("kind", task.equals("present") ? "multilabel" : "multiclass");
-            t.put("output", task);
-            t.put("logits", true);
-            t.put("labels", List.of(dev.tern.compress.examples.ExampleModels.FASHION));
             if (task.equals("present")) {
-                List<Double> th = new ArrayList<>();
-                for (int i = 0; i < MultiTaskNet.CLASSES; i++) {
-                    th.add(0.5);
-                }
-                t.put("thresholds", th);
+                float[] th = new float[MultiTaskNet.CLASSES];
+                java.util.Arrays.fill(th, 0.5f);
+                tasks.add(TaskMetadata.Task.multilabel(task, task, classes, th));
+            } else {
+                tasks.add(TaskMetadata.Task.multiclass(task, task, classes));
             }
-            tasks.add(t);
         }
-        meta.put("tasks", tasks);
-        meta.putAll(extra);
-        Path assets = model.resolve("assets.extra");
-        Files.createDirectories(assets);
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(assets.resolve("tern.json").toFile(), meta);
+        TaskMetadata meta = new TaskMetadata(recipe.name,
+                new TaskMetadata.Input("image", "NHWC", new float[] {0f}, new float[] {255f}), tasks);
+        meta.writeTo(model);
+        // How the model was trained: beside tern.json, for the model card (the importer ignores it).
+        Path log = model.resolve("assets.extra").resolve("training.json");
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(log.toFile(), training);
     }
 }
