@@ -89,9 +89,9 @@ public final class Trainer {
             }
             Placeholder<TFloat32> lr = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
 
-            List<Op> bnUpdates = new ArrayList<>();
+            Map<String, Operand<TFloat32>> bnNewValues = new LinkedHashMap<>();
             Map<String, Operand<TFloat32>> logits = net.forward(tf, x, reads::get, MultiTaskNet.Mode.TRAIN,
-                    (name, value) -> bnUpdates.add(tf.assign(vars.get(name), value)));
+                    bnNewValues::put);
             Map<String, Operand<TFloat32>> taskLoss = new LinkedHashMap<>();
             Operand<TFloat32> total = null;
             for (String task : recipe.tasks) {
@@ -123,18 +123,35 @@ public final class Trainer {
                     trainableReads.add(reads.get(name));
                 }
             }
-            Iterator<Operand<?>> grads = tf.gradients(total, trainableReads).iterator();
+            // Every gradient is computed before any variable is written: ApplyAdam and the
+            // batch-norm assigns update variables in place, and a read through Identity may
+            // alias the variable's buffer, so without this barrier backprop could read
+            // half-updated weights (wrong gradients, and runs that differ from one another).
+            List<Op> gradDone = new ArrayList<>();
+            List<Operand<TFloat32>> gradValues = new ArrayList<>();
+            for (Operand<?> g0 : tf.gradients(total, trainableReads)) {
+                @SuppressWarnings("unchecked")
+                Operand<TFloat32> g1 = (Operand<TFloat32>) g0;
+                org.tensorflow.op.core.Identity<TFloat32> id = tf.identity(g1);
+                gradDone.add(id);
+                gradValues.add(id);
+            }
+            Ops afterGrads = tf.withControlDependencies(gradDone);
+            Iterator<Operand<TFloat32>> grads = gradValues.iterator();
             Variable<TFloat32> b1p = tf.withName("adam_beta1_power").variable(tf.constant(0.9f));
             Variable<TFloat32> b2p = tf.withName("adam_beta2_power").variable(tf.constant(0.999f));
             List<Op> applies = new ArrayList<>();
             for (String name : trainable) {
-                @SuppressWarnings("unchecked")
-                Operand<TFloat32> grad = (Operand<TFloat32>) grads.next();
+                Operand<TFloat32> grad = grads.next();
                 long[] shape = w.shapes.get(name);
                 Variable<TFloat32> m = tf.withName(name + "_adam_m").variable(constant(tf, new float[Weights.count(shape)], shape));
                 Variable<TFloat32> v = tf.withName(name + "_adam_v").variable(constant(tf, new float[Weights.count(shape)], shape));
-                applies.add(tf.train.applyAdam(vars.get(name), m, v, b1p, b2p, lr, tf.constant(0.9f), tf.constant(0.999f),
+                applies.add(afterGrads.train.applyAdam(vars.get(name), m, v, b1p, b2p, lr, tf.constant(0.9f), tf.constant(0.999f),
                         tf.constant(1e-7f), grad));
+            }
+            List<Op> bnUpdates = new ArrayList<>();
+            for (Map.Entry<String, Operand<TFloat32>> e : bnNewValues.entrySet()) {
+                bnUpdates.add(afterGrads.assign(vars.get(e.getKey()), tf.identity(e.getValue())));
             }
             Ops after = tf.withControlDependencies(applies);
             Op stepPowers = after.withName("adam_step").noOp();
