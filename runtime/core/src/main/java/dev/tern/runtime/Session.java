@@ -30,6 +30,9 @@ public final class Session implements AutoCloseable {
     private float[] arena;
     private final float[] scratch;
     private final Results results;
+    /** Node that writes each value (absent for inputs), and the nodes the last run computed. */
+    private final java.util.Map<String, Integer> producers;
+    private boolean[] lastNodes;
 
     Session(TernModel model, SessionOptions options) {
         this.model = model;
@@ -57,6 +60,7 @@ public final class Session implements AutoCloseable {
         this.arena = new float[(int) arenaSize];
         this.scratch = new float[Math.max(plan.scratchFloats(), 1)];
         this.results = new Results(def.tasks(), options.maxBatch());
+        this.producers = def.producers();
     }
 
     public TernModel model() {
@@ -147,6 +151,7 @@ public final class Session implements AutoCloseable {
                 plan.kernel(i).run(a, scratch, batch);
             }
         }
+        lastNodes = need;
         results.clear(batch);
         for (int t : tasks.taskIndices()) {
             results.fill(t, a, taskOffsets[t], plan.stride(), batch);
@@ -197,9 +202,8 @@ public final class Session implements AutoCloseable {
     }
 
     /**
-     * A copy of graph value {@code name} (an input, a node output) for one sample of the last
-     * run. Values of nodes that the last run skipped, or whose memory later nodes reused, are
-     * not available: only graph outputs and task outputs are guaranteed.
+     * A copy of graph output or task output {@code name} for one sample of the last run.
+     * Asking for an output whose nodes the last run skipped (another task set) throws.
      */
     public float[] output(String name, int sample) {
         List<String> outs = model.def().outputs();
@@ -210,9 +214,21 @@ public final class Session implements AutoCloseable {
         if (!ok) {
             throw new InvalidInputException("'" + name + "' is not a graph or task output; outputs are " + outs);
         }
+        Integer producer = producers.get(name);
+        if (lastNodes == null || producer != null && !lastNodes[producer]) {
+            throw new InvalidInputException("'" + name + "' was not computed by the last run"
+                    + (lastNodes == null ? " (no run yet)" : "; run the tasks that need it"));
+        }
         if (sample < 0 || sample >= results.batch()) {
             throw new InvalidInputException("sample " + sample + " outside the last batch of " + results.batch());
         }
+        int n = (int) Tensor.elementCount(model.def().shapeOf(name));
+        int off = plan.offset(name) + sample * plan.stride();
+        return Arrays.copyOfRange(arena, off, off + n);
+    }
+
+    /** The arena's current content for a value, computed or not: for white-box tests only. */
+    float[] peek(String name, int sample) {
         int n = (int) Tensor.elementCount(model.def().shapeOf(name));
         int off = plan.offset(name) + sample * plan.stride();
         return Arrays.copyOfRange(arena, off, off + n);

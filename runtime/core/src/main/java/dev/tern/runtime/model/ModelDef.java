@@ -92,11 +92,6 @@ public final class ModelDef {
                 throw new InvalidModelException("node '" + n.name() + "' writes '" + n.output() + "', which is already defined");
             }
         }
-        for (String out : outputs) {
-            if (!defined.contains(out) || tensors.containsKey(out)) {
-                throw new InvalidModelException("graph output '" + out + "' is not an input or the output of a node");
-            }
-        }
         Set<String> taskNames = new HashSet<>();
         for (TaskSpec task : tasks) {
             if (!taskNames.add(task.name())) {
@@ -105,6 +100,11 @@ public final class ModelDef {
             if (!defined.contains(task.output()) || tensors.containsKey(task.output())) {
                 throw new InvalidModelException("task '" + task.name() + "' reads '" + task.output()
                         + "', which is not the output of a node");
+            }
+        }
+        for (String out : outputs) {
+            if (!defined.contains(out) || tensors.containsKey(out)) {
+                throw new InvalidModelException("graph output '" + out + "' is not an input or the output of a node");
             }
         }
     }

@@ -1,0 +1,402 @@
+package dev.tern.runtime;
+
+import dev.tern.runtime.model.Activation;
+import dev.tern.runtime.model.Attributes;
+import dev.tern.runtime.model.InputSpec;
+import dev.tern.runtime.model.ModelBuilder;
+import dev.tern.runtime.model.ModelDef;
+import dev.tern.runtime.model.OpType;
+import dev.tern.runtime.model.Padding;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Function;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Random single-op models for comparing a kernel with the reference: for one op and one
+ * "size" (the dimension a kernel tiles over: dot length, channels, or vector length), a few
+ * cases that cover both paddings, strides 1 and 2 (also non-square), every fused activation,
+ * optional biases, batches of 1 to 3 and inputs at non-zero arena offsets.
+ */
+public final class OpCases {
+    /** 1, tile - 1, tile, tile + 1 for tiles 4, 8, 16 and 32, primes, multiples. */
+    public static final int[] SIZES = {1, 2, 3, 4, 5, 7, 8, 9, 13, 15, 16, 17, 24, 31, 32, 33, 47};
+    /** Extra dot lengths for Dense, where long rows are cheap. */
+    public static final int[] DENSE_EXTRA = {63, 64, 65, 127, 128, 129};
+
+    private OpCases() {
+    }
+
+    /** A single-op model, its inputs (whole batch, flattened per input) and how to compare results. */
+    public static final class Case {
+        public final String description;
+        public final String node;
+        public final int batch;
+        /** Length of the longest sum behind one output (0: results must be bit-identical). */
+        public final int dotLength;
+        /** The model; with {@code true}, the same model with |constants| and no activation. */
+        public final Function<Boolean, ModelDef> model;
+        public final Map<String, float[]> inputs;
+        /** When > 0, the magnitude of every output (exp-based ops), else run the |model| on |inputs|. */
+        public final float fixedMagnitude;
+
+        Case(String description, String node, int batch, int dotLength, Function<Boolean, ModelDef> model,
+             Map<String, float[]> inputs, float fixedMagnitude) {
+            this.description = description;
+            this.node = node;
+            this.batch = batch;
+            this.dotLength = dotLength;
+            this.model = model;
+            this.inputs = inputs;
+            this.fixedMagnitude = fixedMagnitude;
+        }
+
+        @Override
+        public String toString() {
+            return description;
+        }
+
+        /** Runs {@code def} on {@code inputs} with the given backend; returns node's output for every sample. */
+        public float[][] run(ModelDef def, Backend backend, Map<String, float[]> in, String expectKernel) {
+            TernModel m = TernModel.of(def, backend);
+            if (expectKernel != null) {
+                assertEquals(expectKernel, m.kernels().get(node), "kernel resolved for node " + node + " of " + this);
+            }
+            try (Session s = m.newSession(SessionOptions.defaults().withMaxBatch(batch))) {
+                s.run(in, m.allTasks());
+                float[][] out = new float[batch][];
+                for (int i = 0; i < batch; i++) {
+                    out[i] = s.output(node, i);
+                }
+                // Each sample run on its own must give the same bits as within the batch.
+                for (int i = 0; i < batch && batch > 1; i++) {
+                    Map<String, float[]> one = new LinkedHashMap<>();
+                    for (Map.Entry<String, float[]> e : in.entrySet()) {
+                        int n = e.getValue().length / batch;
+                        one.put(e.getKey(), Arrays.copyOfRange(e.getValue(), i * n, i * n + n));
+                    }
+                    s.run(one, m.allTasks());
+                    TestModels.assertBitwiseEquals(out[i], s.output(node, 0),
+                            this + " on " + backend + ": sample " + i + " alone vs in a batch of " + batch);
+                }
+                return out;
+            }
+        }
+    }
+
+    /** Cases for {@code op} at {@code size}; the seed decides everything else. */
+    public static List<Case> cases(OpType op, int size, long seed) {
+        Gen g = new Gen(op, size, seed);
+        switch (op) {
+            case DENSE: return g.dense();
+            case CONV2D: return g.conv();
+            case DEPTHWISE_CONV2D: return g.depthwise();
+            case MAX_POOL:
+            case AVG_POOL: return g.pool(op == OpType.MAX_POOL);
+            case GLOBAL_AVG_POOL:
+            case GLOBAL_MAX_POOL: return g.globalPool(op == OpType.GLOBAL_MAX_POOL);
+            case ADD: return g.add();
+            case CONCAT: return g.concat();
+            case FLATTEN: return g.flatten();
+            case RESHAPE: return g.reshape();
+            case RELU:
+            case RELU6:
+            case SIGMOID:
+            case SOFTMAX: return g.unary(op);
+            default: return null;
+        }
+    }
+
+    private static final class Gen {
+        final OpType op;
+        final int s;
+        final long seed;
+        final Random rnd;
+        final List<Case> out = new ArrayList<>();
+        int index;
+
+        Gen(OpType op, int size, long seed) {
+            this.op = op;
+            this.s = size;
+            this.seed = seed;
+            this.rnd = new Random(seed);
+        }
+
+        int pick(int... options) {
+            return options[rnd.nextInt(options.length)];
+        }
+
+        int between(int lo, int hi) {
+            return lo + rnd.nextInt(hi - lo + 1);
+        }
+
+        Activation act() {
+            return Activation.values()[index % Activation.values().length];
+        }
+
+        /** A builder with, on odd cases, an unused leading input so the op's operands sit at non-zero offsets. */
+        ModelBuilder builder(int padSize) {
+            ModelBuilder b = new ModelBuilder(op.id());
+            if (padSize > 0) {
+                b.input("pad", -1, padSize);
+            }
+            return b;
+        }
+
+        /** Adds a case; inputs are drawn now, in declaration order, with the pad input first. */
+        void add(String what, int dotLength, float scale, Function<Boolean, ModelDef> model, float fixedMagnitude) {
+            int batch = between(1, 3);
+            ModelDef def = model.apply(false);
+            Map<String, float[]> in = new LinkedHashMap<>();
+            for (InputSpec spec : def.inputs()) {
+                in.put(spec.name(), TestModels.random(rnd, spec.sampleSize() * batch, scale));
+            }
+            String desc = op.id() + " size=" + s + " case=" + index + " [" + what + "] batch=" + batch + " seed=" + seed;
+            out.add(new Case(desc, op.id(), batch, dotLength, model, in, fixedMagnitude));
+            index++;
+        }
+
+        int pad() {
+            return index % 2 == 1 ? between(1, 40) : 0;
+        }
+
+        List<Case> dense() {
+            int[][] dims = {{s, pick(SIZES)}, {pick(SIZES), s}};
+            for (int[] d : dims) {
+                int in = d[0];
+                int outN = d[1];
+                float[] w = TestModels.random(rnd, in * outN, 1f);
+                float[] bias = rnd.nextInt(5) == 0 ? null : TestModels.random(rnd, outN, 1f);
+                Activation act = act();
+                int pad = pad();
+                add("in=" + in + " out=" + outN + " bias=" + (bias != null) + " " + act.id() + " pad=" + pad, in, 1f,
+                        mag -> {
+                            ModelBuilder b = builder(pad).input("x", -1, in);
+                            b.output(b.dense(op.id(), "x", outN, in, mag ? TestModels.abs(w) : w,
+                                    bias == null ? null : mag ? TestModels.abs(bias) : bias,
+                                    mag ? Activation.NONE : act));
+                            return b.build();
+                        }, 0f);
+            }
+            return out;
+        }
+
+        List<Case> conv() {
+            for (int stride = 1; stride <= 2; stride++) {
+                for (Padding p : Padding.values()) {
+                    boolean sizeIsCin = index % 2 == 0;
+                    int cin = sizeIsCin ? s : pick(1, 3, 4, 5, 8);
+                    int cout = sizeIsCin ? pick(1, 3, 4, 5, 8) : s;
+                    int kh = between(1, 3);
+                    int kw = between(1, 3);
+                    int h = p == Padding.VALID ? between(kh, kh + 4) : between(1, 7);
+                    int w = p == Padding.VALID ? between(kw, kw + 4) : between(1, 7);
+                    int[] strides = {stride, between(1, 2)};
+                    float[] filter = TestModels.random(rnd, cout * kh * kw * cin, 1f);
+                    float[] bias = rnd.nextInt(4) == 0 ? null : TestModels.random(rnd, cout, 1f);
+                    Activation act = act();
+                    int pad = pad();
+                    add("x=[" + h + "," + w + "," + cin + "] k=" + kh + "x" + kw + " cout=" + cout + " strides="
+                            + Arrays.toString(strides) + " " + p.id() + " bias=" + (bias != null) + " " + act.id()
+                            + " pad=" + pad, kh * kw * cin, 1f, mag -> {
+                                ModelBuilder b = builder(pad).input("x", -1, h, w, cin);
+                                List<String> ins = new ArrayList<>(Arrays.asList("x", b.constant("f",
+                                        new int[] {cout, kh, kw, cin}, mag ? TestModels.abs(filter) : filter)));
+                                if (bias != null) {
+                                    ins.add(b.constant("b", new int[] {cout}, mag ? TestModels.abs(bias) : bias));
+                                }
+                                Attributes a = Attributes.builder().put("strides", strides).put("padding", p.id())
+                                        .put("activation", (mag ? Activation.NONE : act).id()).build();
+                                b.output(b.op(op.id(), OpType.CONV2D, a, ins.toArray(new String[0])));
+                                return b.build();
+                            }, 0f);
+                }
+            }
+            return out;
+        }
+
+        List<Case> depthwise() {
+            for (int m : new int[] {1, between(2, 3)}) {
+                for (int stride = 1; stride <= 2; stride++) {
+                    for (Padding p : Padding.values()) {
+                        int c = s;
+                        int kh = between(1, 3);
+                        int kw = between(1, 3);
+                        int h = p == Padding.VALID ? between(kh, kh + 4) : between(1, 7);
+                        int w = p == Padding.VALID ? between(kw, kw + 4) : between(1, 7);
+                        int[] strides = {stride, between(1, 2)};
+                        float[] filter = TestModels.random(rnd, kh * kw * c * m, 1f);
+                        float[] bias = rnd.nextInt(4) == 0 ? null : TestModels.random(rnd, c * m, 1f);
+                        Activation act = act();
+                        int pad = pad();
+                        add("x=[" + h + "," + w + "," + c + "] k=" + kh + "x" + kw + " multiplier=" + m + " strides="
+                                + Arrays.toString(strides) + " " + p.id() + " bias=" + (bias != null) + " " + act.id()
+                                + " pad=" + pad, kh * kw, 1f, mag -> {
+                                    ModelBuilder b = builder(pad).input("x", -1, h, w, c);
+                                    List<String> ins = new ArrayList<>(Arrays.asList("x", b.constant("f",
+                                            new int[] {kh, kw, c * m}, mag ? TestModels.abs(filter) : filter)));
+                                    if (bias != null) {
+                                        ins.add(b.constant("b", new int[] {c * m}, mag ? TestModels.abs(bias) : bias));
+                                    }
+                                    Attributes a = Attributes.builder().put("strides", strides).put("padding", p.id())
+                                            .put("multiplier", m).put("activation", (mag ? Activation.NONE : act).id())
+                                            .build();
+                                    b.output(b.op(op.id(), OpType.DEPTHWISE_CONV2D, a, ins.toArray(new String[0])));
+                                    return b.build();
+                                }, 0f);
+                    }
+                }
+            }
+            return out;
+        }
+
+        List<Case> pool(boolean isMax) {
+            for (int stride = 1; stride <= 2; stride++) {
+                for (Padding p : Padding.values()) {
+                    int c = s;
+                    int kh = between(1, 3);
+                    int kw = between(1, 3);
+                    int h = p == Padding.VALID ? between(kh, kh + 4) : between(1, 7);
+                    int w = p == Padding.VALID ? between(kw, kw + 4) : between(1, 7);
+                    int sh = stride;
+                    int sw = between(1, 2);
+                    int pad = pad();
+                    OpType type = isMax ? OpType.MAX_POOL : OpType.AVG_POOL;
+                    add("x=[" + h + "," + w + "," + c + "] window=" + kh + "x" + kw + " strides=[" + stride + "," + sw
+                            + "] " + p.id() + " pad=" + pad, isMax ? 0 : kh * kw, 1f, mag -> {
+                                ModelBuilder b = builder(pad).input("x", -1, h, w, c);
+                                b.output(b.op(op.id(), type, TestModels.poolAttrs(kh, kw, sh, sw, p), "x"));
+                                return b.build();
+                            }, 0f);
+                }
+            }
+            return out;
+        }
+
+        List<Case> globalPool(boolean isMax) {
+            int[][] shapes = {{between(1, 5), between(1, 5), s}, {1, s, pick(1, 3, 8)}, {s, between(1, 3), pick(2, 5)}};
+            for (int[] x : shapes) {
+                int pad = pad();
+                add("x=" + Arrays.toString(x) + " pad=" + pad, isMax ? 0 : x[0] * x[1], 1f, mag -> {
+                    ModelBuilder b = builder(pad).input("x", -1, x[0], x[1], x[2]);
+                    b.output(isMax ? b.globalMaxPool(op.id(), "x") : b.globalAvgPool(op.id(), "x"));
+                    return b.build();
+                }, 0f);
+            }
+            return out;
+        }
+
+        List<Case> add() {
+            int[][] shapes = {{s}, {between(1, 3), between(1, 3), s}, {s, 3}};
+            for (int[] shape : shapes) {
+                Activation act = act();
+                int pad = pad();
+                int[] full = new int[shape.length + 1];
+                full[0] = -1;
+                System.arraycopy(shape, 0, full, 1, shape.length);
+                // One addition: the reference rounds a double sum to float, others may add in float.
+                add("shape=" + Arrays.toString(shape) + " " + act.id() + " pad=" + pad, 1, 8f, mag -> {
+                    ModelBuilder b = builder(pad).input("x", full).input("y", full);
+                    b.output(b.add(op.id(), "x", "y", mag ? Activation.NONE : act));
+                    return b.build();
+                }, 0f);
+            }
+            return out;
+        }
+
+        List<Case> concat() {
+            for (int rank = 1; rank <= 3; rank++) {
+                int[] base = new int[rank];
+                for (int d = 0; d < rank; d++) {
+                    base[d] = between(1, 4);
+                }
+                int axis = between(-rank, rank - 1);
+                int ax = axis < 0 ? axis + rank : axis;
+                int k = between(2, 3);
+                int[][] shapes = new int[k][];
+                for (int i = 0; i < k; i++) {
+                    shapes[i] = base.clone();
+                    shapes[i][ax] = i == 0 ? s : pick(SIZES);
+                }
+                int pad = pad();
+                int r = rank;
+                StringBuilder desc = new StringBuilder("axis=" + axis + " inputs=");
+                for (int[] sh : shapes) {
+                    desc.append(Arrays.toString(sh));
+                }
+                add(desc + " pad=" + pad, 0, 1f, mag -> {
+                    ModelBuilder b = builder(pad);
+                    String[] names = new String[k];
+                    for (int i = 0; i < k; i++) {
+                        names[i] = "x" + i;
+                        int[] full = new int[r + 1];
+                        full[0] = -1;
+                        System.arraycopy(shapes[i], 0, full, 1, r);
+                        b.input(names[i], full);
+                    }
+                    b.output(b.concat(op.id(), axis, names));
+                    return b.build();
+                }, 0f);
+            }
+            return out;
+        }
+
+        List<Case> flatten() {
+            int h = between(1, 4);
+            int w = between(1, 4);
+            int pad = pad();
+            add("x=[" + h + "," + w + "," + s + "] pad=" + pad, 0, 1f, mag -> {
+                ModelBuilder b = builder(pad).input("x", -1, h, w, s);
+                b.output(b.flatten(op.id(), "x"));
+                return b.build();
+            }, 0f);
+            // Flatten of a computed value (not of an input).
+            int pad2 = pad();
+            add("relu then flatten, x=[" + h + "," + w + "," + s + "] pad=" + pad2, 0, 1f, mag -> {
+                ModelBuilder b = builder(pad2).input("x", -1, h, w, s);
+                b.output(b.flatten(op.id(), b.relu("r", "x")));
+                return b.build();
+            }, 0f);
+            return out;
+        }
+
+        List<Case> reshape() {
+            int h = between(1, 4);
+            int[][] targets = {{-1, s}, {s, -1}, {h * s}};
+            for (int[] t : targets) {
+                int pad = pad();
+                add("x=[" + h + "," + s + "] to " + Arrays.toString(t) + " pad=" + pad, 0, 1f, mag -> {
+                    ModelBuilder b = builder(pad).input("x", -1, h, s);
+                    b.output(b.reshape(op.id(), "x", t));
+                    return b.build();
+                }, 0f);
+            }
+            return out;
+        }
+
+        List<Case> unary(OpType type) {
+            int[][] shapes = {{s}, {between(1, 4), s}};
+            for (int[] shape : shapes) {
+                int pad = pad();
+                int[] full = new int[shape.length + 1];
+                full[0] = -1;
+                System.arraycopy(shape, 0, full, 1, shape.length);
+                // Relu and relu6 must be exact. Sigmoid outputs lie in (0, 1) (magnitude 1, one
+                // exp and one division); softmax normalizes a row of s positive terms that sum to 1.
+                int dot = type == OpType.SOFTMAX ? s : type == OpType.SIGMOID ? 1 : 0;
+                add("shape=" + Arrays.toString(shape) + " pad=" + pad, dot, 8f, mag -> {
+                    ModelBuilder b = builder(pad).input("x", full);
+                    b.output(b.op(op.id(), type, Attributes.EMPTY, "x"));
+                    return b.build();
+                }, dot > 0 ? 1f : 0f);
+            }
+            return out;
+        }
+    }
+}

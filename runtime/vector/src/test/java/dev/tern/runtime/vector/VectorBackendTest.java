@@ -1,0 +1,338 @@
+package dev.tern.runtime.vector;
+
+import dev.tern.runtime.Backend;
+import dev.tern.runtime.Results;
+import dev.tern.runtime.Session;
+import dev.tern.runtime.SessionOptions;
+import dev.tern.runtime.TaskSet;
+import dev.tern.runtime.TernModel;
+import dev.tern.runtime.format.TernWriter;
+import dev.tern.runtime.internal.KernelRegistry;
+import dev.tern.runtime.model.Activation;
+import dev.tern.runtime.model.ModelBuilder;
+import dev.tern.runtime.model.ModelDef;
+import dev.tern.runtime.model.OpType;
+import dev.tern.runtime.model.Padding;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeSet;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The Vector API backend, in a JVM that has jdk.incubator.vector and this jar: it is the
+ * default, its kernels are registered, and every one of them matches the reference on random
+ * shapes with vector tails (sizes around multiples of the lane count).
+ */
+class VectorBackendTest {
+    static final long SEED = Long.getLong("tern.test.seed", 0x7E57_2024L);
+    /** Unit roundoff of float32 (2^-24). */
+    static final double U = Math.ulp(1f) / 2;
+
+    private String savedProperty;
+
+    @BeforeEach
+    void clearOverride() {
+        savedProperty = System.getProperty("tern.kernels");
+        System.clearProperty("tern.kernels");
+    }
+
+    @AfterEach
+    void restoreOverride() {
+        if (savedProperty == null) {
+            System.clearProperty("tern.kernels");
+        } else {
+            System.setProperty("tern.kernels", savedProperty);
+        }
+    }
+
+    @Test
+    void vectorIsTheDefaultBackendWhenTheIncubatorModuleIsPresent() {
+        assertEquals("available", TernModel.vectorBackendStatus());
+        assertEquals(Backend.VECTOR, TernModel.defaultBackend());
+        TernModel m = TernModel.of(allOps(1));
+        assertEquals(Backend.VECTOR, m.backend());
+        assertEquals("f32-dense-vector", m.kernels().get("fc"));
+        assertEquals(Backend.SCALAR, m.kernelBackends().get("conv"), "ops without a vector kernel fall back to scalar");
+        assertEquals(Backend.REFERENCE, m.kernelBackends().get("sm"), "and from there to the reference");
+        System.setProperty("tern.kernels", "scalar");
+        assertEquals(Backend.SCALAR, TernModel.defaultBackend(), "-Dtern.kernels still wins");
+    }
+
+    @Test
+    void loadUsesTheVectorBackend(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("m.tern");
+        TernWriter.write(allOps(2), file);
+        assertEquals(Backend.VECTOR, TernModel.load(file).backend());
+    }
+
+    @Test
+    void laneCountIsAPowerOfTwo() {
+        int lanes = VectorKernels.floatLanes();
+        assertTrue(lanes >= 1 && Integer.bitCount(lanes) == 1, "lanes " + lanes);
+    }
+
+    /** Sizes around the lane count L, the 4/8/16 tiles, and primes. */
+    static List<Integer> sizes() {
+        int l = VectorKernels.floatLanes();
+        TreeSet<Integer> s = new TreeSet<>(Arrays.asList(1, 2, 3, 4, 5, 7, 8, 9, 13, 15, 16, 17, 31, 32, 33, 97, 257,
+                l - 1, l, l + 1, 2 * l - 1, 2 * l, 2 * l + 1, 3 * l, 3 * l + 1, 4 * l - 1, 4 * l + 3, 8 * l + l / 2));
+        s.remove(0);
+        return new ArrayList<>(s);
+    }
+
+    @TestFactory
+    List<DynamicTest> everyVectorKernelMatchesTheReference() {
+        TernModel.vectorBackendStatus(); // loads the vector jar's registrations
+        List<DynamicTest> tests = new ArrayList<>();
+        int vectorKernels = 0;
+        for (KernelRegistry.Entry e : KernelRegistry.entries()) {
+            if (e.backend != Backend.VECTOR) {
+                continue;
+            }
+            vectorKernels++;
+            if (e.op != OpType.DENSE) {
+                tests.add(DynamicTest.dynamicTest(e.name, () -> fail("no random cases for vector kernel " + e.name
+                        + ": add them to VectorBackendTest")));
+                continue;
+            }
+            for (int size : sizes()) {
+                long seed = SEED * 31 + size;
+                tests.add(DynamicTest.dynamicTest(e.name + " in=" + size + " seed=" + seed, () -> denseCase(size, seed)));
+            }
+        }
+        assertTrue(vectorKernels > 0, "the vector jar registered no kernels");
+        return tests;
+    }
+
+    /** Dense with dot length {@code in}, random out / bias / activation / batch / arena offset. */
+    static void denseCase(int in, long seed) {
+        Random rnd = new Random(seed);
+        for (int variant = 0; variant < 3; variant++) {
+            int out = new int[] {1, 3, 8, 17, 33}[rnd.nextInt(5)];
+            int batch = 1 + rnd.nextInt(3);
+            int pad = variant == 1 ? 1 + rnd.nextInt(40) : 0;
+            Activation act = Activation.values()[variant];
+            float[] w = random(rnd, in * out, 1f);
+            float[] bias = rnd.nextInt(4) == 0 ? null : random(rnd, out, 1f);
+            float[] x = random(rnd, in * batch, 1f);
+            float[] padIn = random(rnd, Math.max(pad, 1) * batch, 1f);
+            String ctx = "in=" + in + " out=" + out + " batch=" + batch + " pad=" + pad + " " + act.id() + " bias="
+                    + (bias != null) + " seed=" + seed;
+
+            float[][] ref = runDense(in, out, w, bias, act, pad, x, padIn, batch, Backend.REFERENCE);
+            float[][] vec = runDense(in, out, w, bias, act, pad, x, padIn, batch, Backend.VECTOR);
+            // sum |w||x| + |b| per output, from the reference on absolute values without activation
+            float[][] mag = runDense(in, out, abs(w), bias == null ? null : abs(bias), Activation.NONE, pad, abs(x),
+                    padIn, batch, Backend.REFERENCE);
+            for (int s = 0; s < batch; s++) {
+                for (int o = 0; o < out; o++) {
+                    // float32 dot of length n in any order: |error| <= n u sum|terms| (Higham 3.1); the
+                    // reference rounds once more; x2 margin. Same bound as the core KernelPropertyTest.
+                    double tol = 2.0 * (in + 2) * U * mag[s][o] + Float.MIN_NORMAL;
+                    double diff = Math.abs((double) vec[s][o] - ref[s][o]);
+                    if (!(diff <= tol)) {
+                        fail(ctx + ": sample " + s + " output " + o + " reference " + ref[s][o] + " vector " + vec[s][o]
+                                + " |diff| " + diff + " > " + tol);
+                    }
+                }
+            }
+        }
+    }
+
+    static float[][] runDense(int in, int out, float[] w, float[] bias, Activation act, int pad, float[] x, float[] padIn,
+                              int batch, Backend backend) {
+        ModelBuilder b = new ModelBuilder("dense");
+        if (pad > 0) {
+            b.input("pad", -1, pad);
+        }
+        b.input("x", -1, in);
+        b.output(b.dense("fc", "x", out, in, w, bias, act));
+        TernModel m = TernModel.of(b.build(), backend);
+        assertEquals("f32-dense-" + backend.id(), m.kernels().get("fc"));
+        Map<String, float[]> inputs = new LinkedHashMap<>();
+        if (pad > 0) {
+            inputs.put("pad", Arrays.copyOf(padIn, pad * batch));
+        }
+        inputs.put("x", x);
+        try (Session s = m.newSession(SessionOptions.defaults().withMaxBatch(batch))) {
+            s.run(inputs, m.allTasks());
+            float[][] y = new float[batch][];
+            for (int i = 0; i < batch; i++) {
+                y[i] = s.output("fc", i);
+            }
+            return y;
+        }
+    }
+
+    @Test
+    void denseHandComputedOnVector() {
+        // in = 2 * lanes + 3 so the body, the single-vector loop and the scalar tail all run.
+        int in = 2 * VectorKernels.floatLanes() + 3;
+        float[] w = new float[2 * in];
+        float[] x = new float[in];
+        for (int i = 0; i < in; i++) {
+            x[i] = i + 1;
+            w[i] = 1;                     // row 0: sum of x = in (in + 1) / 2
+            w[in + i] = i % 2 == 0 ? 1 : -1; // row 1: 1 - 2 + 3 - ... = (in + 1) / 2 for odd in
+        }
+        ModelBuilder b = new ModelBuilder("d").input("x", -1, in);
+        b.output(b.dense("fc", "x", 2, in, w, new float[] {0.5f, -1}, Activation.NONE));
+        TernModel m = TernModel.of(b.build(), Backend.VECTOR);
+        try (Session s = m.newSession()) {
+            s.run(x);
+            assertArrayEquals(new float[] {in * (in + 1) / 2f + 0.5f, (in + 1) / 2f - 1}, s.output("fc", 0), 0f);
+        }
+    }
+
+    @Test
+    void wholeModelOnVectorStaysCloseToTheReference() {
+        ModelDef def = allOps(3);
+        TernModel vec = TernModel.of(def, Backend.VECTOR);
+        TernModel ref = TernModel.of(def, Backend.REFERENCE);
+        Random rnd = new Random(SEED);
+        try (Session v = vec.newSession(); Session r = ref.newSession()) {
+            for (int trial = 0; trial < 20; trial++) {
+                float[] x = random(rnd, 8 * 8 * 3, 1f);
+                float[] a = v.run(x).regression("y").values(0);
+                float[] e = r.run(x).regression("y").values(0);
+                for (int i = 0; i < e.length; i++) {
+                    // a handful of layers of dot length <= 64 with O(1) values: 1e-5 relative is far above rounding
+                    assertEquals(e[i], a[i], 1e-5 * Math.max(1, Math.abs(e[i])), "trial " + trial + " output " + i
+                            + " seed " + SEED);
+                }
+            }
+        }
+    }
+
+    /**
+     * Windows of 10,000 runs until one allocates exactly 0 bytes (at most 30). Until C2 has
+     * replaced the tier-3 code of the Vector API methods, which box vectors, a window can
+     * show a few stray bytes (seen: 72 to 472 B once, then 0); a per-run allocation would
+     * show as at least 160,000 B in every window. Same scheme as the core AllocationTest.
+     */
+    @Test
+    void steadyStateRunOnVectorAllocatesNothing() {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        Assumptions.assumeTrue(mx instanceof com.sun.management.ThreadMXBean);
+        com.sun.management.ThreadMXBean bean = (com.sun.management.ThreadMXBean) mx;
+        bean.setThreadAllocatedMemoryEnabled(true);
+        long thread = Thread.currentThread().getId();
+        TernModel m = TernModel.of(allOps(4), Backend.VECTOR);
+        TaskSet all = m.allTasks();
+        TaskSet c = m.taskSet("c");
+        float[] x = random(new Random(SEED), 8 * 8 * 3, 1f);
+        try (Session s = m.newSession()) {
+            long sink = runs(s, x, all, c);
+            bean.getThreadAllocatedBytes(thread);
+            long overhead = -bean.getThreadAllocatedBytes(thread) + bean.getThreadAllocatedBytes(thread);
+            long[] windows = new long[30];
+            for (int w = 0; w < windows.length; w++) {
+                long before = bean.getThreadAllocatedBytes(thread);
+                sink += runs(s, x, all, c);
+                windows[w] = bean.getThreadAllocatedBytes(thread) - before - overhead;
+                if (windows[w] == 0) {
+                    return;
+                }
+            }
+            fail("no window of 10,000 warm vector runs allocated 0 bytes: " + Arrays.toString(windows) + " (sink " + sink + ")");
+        }
+    }
+
+    static long runs(Session s, float[] x, TaskSet all, TaskSet c) {
+        long sink = 0;
+        for (int i = 0; i < 10_000; i++) {
+            Results r = s.run(x, (i & 3) == 3 ? c : all);
+            sink += r.multiclass("c").argmax(0);
+            if (r.has("y")) {
+                sink += Float.floatToRawIntBits(r.regression("y").value(0, 0));
+            }
+        }
+        return sink;
+    }
+
+    @Test
+    void threadsShareOneVectorModel() throws Exception {
+        TernModel m = TernModel.of(allOps(5), Backend.VECTOR);
+        Random rnd = new Random(SEED);
+        float[][] in = new float[8][];
+        float[][] expected = new float[8][];
+        try (Session s = m.newSession()) {
+            for (int i = 0; i < in.length; i++) {
+                in[i] = random(rnd, 8 * 8 * 3, 1f);
+                expected[i] = s.run(in[i]).regression("y").values(0);
+            }
+        }
+        List<Thread> threads = new ArrayList<>();
+        List<Throwable> errors = Collections.synchronizedList(new ArrayList<>());
+        for (int t = 0; t < 4; t++) {
+            int id = t;
+            threads.add(new Thread(() -> {
+                try (Session s = m.newSession()) {
+                    for (int run = 0; run < 200; run++) {
+                        int i = (run + id) % in.length;
+                        float[] got = s.run(in[i]).regression("y").values(0);
+                        if (!Arrays.equals(expected[i], got)) {
+                            throw new AssertionError("thread " + id + " run " + run + ": " + Arrays.toString(got)
+                                    + " != " + Arrays.toString(expected[i]));
+                        }
+                    }
+                } catch (Throwable e) {
+                    errors.add(e);
+                }
+            }));
+        }
+        threads.forEach(Thread::start);
+        for (Thread t : threads) {
+            t.join(60_000);
+        }
+        assertEquals(List.of(), errors);
+    }
+
+    /** Conv, pooling, a long Dense (vector path with tails), softmax: heads "c" (multiclass) and "y" (regression). */
+    static ModelDef allOps(long seed) {
+        Random rnd = new Random(seed);
+        ModelBuilder b = new ModelBuilder("vec").input("x", -1, 8, 8, 3);
+        String v = b.conv2d("conv", "x", new int[] {5, 3, 3, 3}, random(rnd, 135, 0.4f), random(rnd, 5, 0.1f), 2,
+                Padding.SAME, Activation.RELU);
+        v = b.maxPool("mp", v, 2, 1, Padding.SAME);
+        v = b.flatten("flat", v);
+        v = b.dense("fc", v, 11, 80, random(rnd, 880, 0.3f), random(rnd, 11, 0.1f), Activation.RELU6);
+        String logits = b.dense("fc2", v, 7, 11, random(rnd, 77, 1f), null, Activation.NONE);
+        b.multiclass("c", logits, "a", "b", "c", "d", "e", "f", "g");
+        b.regression("y", b.softmax("sm", logits), "a", "b", "c", "d", "e", "f", "g");
+        return b.build();
+    }
+
+    static float[] random(Random rnd, int n, float scale) {
+        return ModelBuilder.random(rnd, n, scale);
+    }
+
+    static float[] abs(float[] v) {
+        float[] out = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = Math.abs(v[i]);
+        }
+        return out;
+    }
+}
