@@ -1,7 +1,6 @@
 package dev.tern.compress.train;
 
 import org.tensorflow.Operand;
-import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.nn.FusedBatchNorm;
 import org.tensorflow.types.TFloat32;
@@ -211,9 +210,5 @@ final class MultiTaskNet {
         BnUpdater NONE = (p, v) -> {
             throw new IllegalStateException("no updates outside training");
         };
-    }
-
-    static List<Op> noOps() {
-        return new ArrayList<>();
     }
 }

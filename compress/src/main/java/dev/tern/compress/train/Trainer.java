@@ -325,8 +325,4 @@ public final class Trainer {
     static Operand<TFloat32> constant(Ops tf, float[] v, long[] shape) {
         return tf.constant(Shape.of(shape), DataBuffers.of(v, true, false));
     }
-
-    MultiTaskNet net() {
-        return net;
-    }
 }

@@ -82,7 +82,7 @@ public final class ReferenceKernels {
         final int stride;
         final OpContext.Window g;
         final float[] w, b;
-        final int xOff, yOff, inSize, outSize;
+        final int xOff, yOff;
         final float min, max;
 
         Conv2D(OpContext c) {
@@ -93,8 +93,6 @@ public final class ReferenceKernels {
             xOff = c.inOffset(0);
             stride = c.sampleStride();
             yOff = c.outOffset();
-            inSize = c.inSize(0);
-            outSize = c.outSize();
             min = c.activation().min();
             max = c.activation().max();
         }
@@ -133,7 +131,7 @@ public final class ReferenceKernels {
         final int stride;
         final OpContext.Window g;
         final float[] w, b;
-        final int mult, xOff, yOff, inSize, outSize;
+        final int mult, xOff, yOff;
         final float min, max;
 
         DepthwiseConv2D(OpContext c) {
@@ -145,8 +143,6 @@ public final class ReferenceKernels {
             xOff = c.inOffset(0);
             stride = c.sampleStride();
             yOff = c.outOffset();
-            inSize = c.inSize(0);
-            outSize = c.outSize();
             min = c.activation().min();
             max = c.activation().max();
         }
@@ -183,7 +179,7 @@ public final class ReferenceKernels {
         final int stride;
         final OpContext.Window g;
         final boolean isMax;
-        final int xOff, yOff, inSize, outSize;
+        final int xOff, yOff;
 
         Pool(OpContext c, boolean isMax) {
             int[] win = c.attrs().getInts("window", null);
@@ -192,8 +188,6 @@ public final class ReferenceKernels {
             xOff = c.inOffset(0);
             stride = c.sampleStride();
             yOff = c.outOffset();
-            inSize = c.inSize(0);
-            outSize = c.outSize();
         }
 
         @Override

@@ -104,7 +104,7 @@ public final class ScalarKernels {
         final OpContext.Window g;
         final float[][] wp;
         final float[] b;
-        final int xOff, yOff, inSize, outSize;
+        final int xOff, yOff;
         final float min, max;
 
         public Conv2D(OpContext c) {
@@ -121,8 +121,6 @@ public final class ScalarKernels {
             xOff = c.inOffset(0);
             stride = c.sampleStride();
             yOff = c.outOffset();
-            inSize = c.inSize(0);
-            outSize = c.outSize();
             min = c.activation().min();
             max = c.activation().max();
         }
@@ -179,7 +177,7 @@ public final class ScalarKernels {
         final OpContext.Window g;
         final float[][] wp;
         final float[] b;
-        final int mult, xOff, yOff, inSize, outSize;
+        final int mult, xOff, yOff;
         final float min, max;
 
         public DepthwiseConv2D(OpContext c) {
@@ -195,8 +193,6 @@ public final class ScalarKernels {
             xOff = c.inOffset(0);
             stride = c.sampleStride();
             yOff = c.outOffset();
-            inSize = c.inSize(0);
-            outSize = c.outSize();
             min = c.activation().min();
             max = c.activation().max();
         }
@@ -254,7 +250,7 @@ public final class ScalarKernels {
         final int stride;
         final OpContext.Window g;
         final boolean isMax;
-        final int xOff, yOff, inSize, outSize;
+        final int xOff, yOff;
 
         public Pool(OpContext c, boolean isMax) {
             int[] win = c.attrs().getInts("window", null);
@@ -263,8 +259,6 @@ public final class ScalarKernels {
             xOff = c.inOffset(0);
             stride = c.sampleStride();
             yOff = c.outOffset();
-            inSize = c.inSize(0);
-            outSize = c.outSize();
         }
 
         @Override
