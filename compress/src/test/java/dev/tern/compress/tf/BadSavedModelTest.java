@@ -101,6 +101,18 @@ class BadSavedModelTest {
         assertContains(e.getMessage(), "unsupported ops: ", "Tanh (node dense1/Tanh)", "Elu (node act/Elu)",
                 "Tanh (node head/Tanh)");
         assertEquals(3, e.problems().size(), e.problems().toString());
+
+        // the CLI: one line naming every op, exit code 2, no file written
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        Path tern = tmp.resolve("unsupported.tern");
+        int code = dev.tern.compress.cli.TernCli.run(new String[] {"import", sm.toString(), "--out", tern.toString()},
+                new java.io.PrintStream(out), new java.io.PrintStream(err));
+        String line = err.toString().strip();
+        assertEquals(2, code, line);
+        assertEquals(1, line.lines().count(), line);
+        assertContains(line, "Tanh (node dense1/Tanh)", "Elu (node act/Elu)");
+        assertTrue(!java.nio.file.Files.exists(tern), "no output on failure");
     }
 
     @Test
