@@ -32,7 +32,7 @@ import java.util.Map;
 public final class TernModel {
     private final ModelDef def;
     private final Plan plan;
-    private final long sizeBytes;
+    private volatile long sizeBytes;
     private final List<TaskSet> single = new ArrayList<>();
     private final TaskSet all;
 
@@ -74,8 +74,15 @@ public final class TernModel {
     }
 
     public static TernModel load(InputStream in, Backend backend) throws IOException {
-        ModelDef def = TernReader.read(in);
-        return new TernModel(def, backend, TernWriter.toBytes(def).length);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        byte[] buf = new byte[1 << 16];
+        for (int n; (n = in.read(buf)) > 0; ) {
+            if (out.size() > Integer.MAX_VALUE - 64 - n) {
+                throw new ModelFormatException("stream is larger than any model this reader accepts (2 GiB)");
+            }
+            out.write(buf, 0, n);
+        }
+        return load(ByteBuffer.wrap(out.toByteArray()).asReadOnlyBuffer(), backend);
     }
 
     /** Compiles an in-memory model (for example one built with {@code ModelBuilder}). */
@@ -84,7 +91,7 @@ public final class TernModel {
     }
 
     public static TernModel of(ModelDef def, Backend backend) {
-        return new TernModel(def, backend, TernWriter.toBytes(def).length);
+        return new TernModel(def, backend, -1);
     }
 
     /** The backend chosen when none is given: {@code -Dtern.kernels}, else vector if available, else scalar. */
@@ -105,9 +112,14 @@ public final class TernModel {
         return plan.backend;
     }
 
-    /** Size of the model file in bytes. */
+    /** Size of the model file in bytes (for an in-memory model: of its file image, computed once). */
     public long sizeBytes() {
-        return sizeBytes;
+        long s = sizeBytes;
+        if (s < 0) {
+            s = TernWriter.toBytes(def).length;
+            sizeBytes = s;
+        }
+        return s;
     }
 
     public List<TaskSpec> tasks() {
