@@ -29,7 +29,8 @@ import java.util.concurrent.Callable;
         exitCodeList = {"0:ok", "1:failure", "2:bad usage or bad input"},
         footer = {"", "Environment:",
             "  TERN_DEBUG=1     print the stack trace of an error",
-            "  TERN_JAVA_OPTS   JVM options for ./tern; -Dtern.kernels=reference|scalar|vector forces a kernel backend"})
+            "  TERN_JAVA_OPTS   JVM options for ./tern, e.g. -Xmx4g, or",
+            "                   -Dtern.kernels=reference|scalar|vector (force a backend)"})
 public final class TernCli implements Callable<Integer> {
     @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print the stack trace of an error.")
     boolean verbose;
