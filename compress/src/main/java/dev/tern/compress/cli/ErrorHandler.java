@@ -1,6 +1,5 @@
 package dev.tern.compress.cli;
 
-import dev.tern.compress.io.FileFormatException;
 import dev.tern.runtime.InvalidInputException;
 import dev.tern.runtime.InvalidModelException;
 import dev.tern.runtime.ModelFormatException;
@@ -68,7 +67,7 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
 
     static boolean isBadInput(Throwable ex) {
         return ex instanceof ModelFormatException || ex instanceof InvalidModelException
-                || ex instanceof InvalidInputException || ex instanceof FileFormatException
+                || ex instanceof InvalidInputException
                 || ex instanceof FileSystemException || ex instanceof FileNotFoundException
                 || ex instanceof UsageException || ex instanceof ParameterException
                 || ex instanceof dev.tern.compress.BadInputException;
