@@ -1,10 +1,12 @@
 package dev.tern.runtime;
 
+import dev.tern.runtime.internal.Arena;
 import dev.tern.runtime.internal.Plan;
 import dev.tern.runtime.model.InputSpec;
 import dev.tern.runtime.model.ModelDef;
 import dev.tern.runtime.model.TaskSpec;
 import dev.tern.runtime.model.Tensor;
+import dev.tern.runtime.model.ValueType;
 
 import java.util.Arrays;
 import java.util.List;
@@ -28,7 +30,7 @@ public final class Session implements AutoCloseable {
     private final int[] fixedBatch;
     private final int[] taskOffsets;
     private float[] arena;
-    private final float[] scratch;
+    private final Arena memory;
     private final Results results;
     /** Node that writes each value (absent for inputs), and the nodes the last run computed. */
     private final java.util.Map<String, Integer> producers;
@@ -57,8 +59,14 @@ public final class Session implements AutoCloseable {
             throw new InvalidInputException("batch " + options.maxBatch() + " needs " + arenaSize
                     + " floats of activations, more than one array holds");
         }
+        long int8Size = (long) plan.int8Stride() * options.maxBatch();
+        if (int8Size > Integer.MAX_VALUE - 8) {
+            throw new InvalidInputException("batch " + options.maxBatch() + " needs " + int8Size
+                    + " bytes of int8 activations, more than one array holds");
+        }
         this.arena = new float[(int) arenaSize];
-        this.scratch = new float[Math.max(plan.scratchFloats(), 1)];
+        this.memory = new Arena(arena, new byte[(int) int8Size], new float[Math.max(plan.scratchFloats(), 1)],
+                new int[Math.max(plan.scratchInts(), 1)]);
         this.results = new Results(def.tasks(), options.maxBatch());
         this.producers = def.producers();
     }
@@ -145,10 +153,13 @@ public final class Session implements AutoCloseable {
             throw new InvalidInputException("task set belongs to another model");
         }
         float[] a = arena;
+        if (a == null) {
+            throw new IllegalStateException("session is closed");
+        }
         boolean[] need = tasks.nodes();
         for (int i = 0; i < need.length; i++) {
             if (need[i]) {
-                plan.kernel(i).run(a, scratch, batch);
+                plan.kernel(i).run(memory, batch);
             }
         }
         lastNodes = need;
@@ -227,9 +238,21 @@ public final class Session implements AutoCloseable {
         return Arrays.copyOfRange(arena, off, off + n);
     }
 
-    /** The arena's current content for a value, computed or not: for white-box tests only. */
+    /**
+     * The arena's current content for a value, computed or not (int8 values dequantized):
+     * for white-box tests only.
+     */
     float[] peek(String name, int sample) {
         int n = (int) Tensor.elementCount(model.def().shapeOf(name));
+        ValueType t = model.def().typeOf(name);
+        if (t.isInt8()) {
+            int off = plan.offset(name) + sample * plan.int8Stride();
+            float[] out = new float[n];
+            for (int i = 0; i < n; i++) {
+                out[i] = t.scale() * (memory.q[off + i] - t.zeroPoint());
+            }
+            return out;
+        }
         int off = plan.offset(name) + sample * plan.stride();
         return Arrays.copyOfRange(arena, off, off + n);
     }

@@ -63,9 +63,19 @@ class AllocationTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("backends")
     void steadyStateRunAllocatesNothing(Backend backend) {
+        check(backend, TestModels.allOps(SEED));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void steadyStateInt8RunAllocatesNothing(Backend backend) {
+        check(backend, TestModels.allOpsInt8(SEED));
+    }
+
+    static void check(Backend backend, dev.tern.runtime.model.ModelDef def) {
         com.sun.management.ThreadMXBean bean = threadBean();
         long thread = Thread.currentThread().getId();
-        TernModel model = TernModel.of(TestModels.allOps(SEED), backend);
+        TernModel model = TernModel.of(def, backend);
         Random rnd = new Random(SEED);
         float[][] inputs = new float[4][];
         for (int i = 0; i < inputs.length; i++) {

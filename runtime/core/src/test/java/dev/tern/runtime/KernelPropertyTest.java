@@ -35,18 +35,26 @@ class KernelPropertyTest {
     @Test
     void registryHasReferenceKernelForEveryOpAndNoDuplicates() {
         EnumSet<OpType> withReference = EnumSet.noneOf(OpType.class);
+        EnumSet<OpType> withInt8Reference = EnumSet.noneOf(OpType.class);
         List<String> names = new ArrayList<>();
         for (KernelRegistry.Entry e : KernelRegistry.entries()) {
             if (e.backend == Backend.REFERENCE && e.dtype == DType.FLOAT32) {
                 withReference.add(e.op);
             }
+            if (e.backend == Backend.REFERENCE && e.dtype == DType.INT8) {
+                withInt8Reference.add(e.op);
+            }
+            assertTrue(e.dtype == DType.FLOAT32 || e.dtype == DType.INT8, e.name);
             assertTrue(!names.contains(e.name), "kernel name " + e.name + " registered twice");
             names.add(e.name);
             assertEquals(e.dtype.id().replace("float32", "f32") + "-" + e.op.id() + "-" + e.backend.id(), e.name,
                     "kernel names follow <dtype>-<op>-<backend>");
             assertEquals(e, KernelRegistry.find(e.op, e.dtype, e.backend));
         }
-        assertEquals(EnumSet.allOf(OpType.class), withReference, "every op needs a reference (oracle) kernel");
+        assertEquals(EnumSet.complementOf(EnumSet.of(OpType.QUANTIZE, OpType.DEQUANTIZE)), withReference,
+                "every float op needs a reference (oracle) kernel");
+        assertEquals(EnumSet.complementOf(EnumSet.of(OpType.SIGMOID, OpType.SOFTMAX)), withInt8Reference,
+                "every op but sigmoid and softmax (which read float32) needs an int8 reference kernel");
         assertEquals(Backend.REFERENCE, KernelRegistry.resolve(OpType.SOFTMAX, DType.FLOAT32, Backend.SCALAR).backend,
                 "an op without a scalar kernel falls back to the reference");
     }
@@ -56,7 +64,12 @@ class KernelPropertyTest {
         List<DynamicNode> perKernel = new ArrayList<>();
         for (KernelRegistry.Entry entry : KernelRegistry.entries()) {
             List<DynamicNode> tests = new ArrayList<>();
-            if (entry.dtype != DType.FLOAT32) {
+            if (entry.dtype == DType.INT8) {
+                for (int size : OpCases.SIZES) {
+                    long seed = BASE_SEED * 37 + entry.op.code() * 1000L + size;
+                    tests.add(DynamicTest.dynamicTest("int8 size " + size + " seed " + seed, () -> checkInt8(entry, size, seed)));
+                }
+            } else if (entry.dtype != DType.FLOAT32) {
                 tests.add(DynamicTest.dynamicTest("no cases", () -> {
                     throw new AssertionError("kernel " + entry.name + " has dtype " + entry.dtype
                             + ", which KernelPropertyTest has no cases for yet: add them");
@@ -79,6 +92,25 @@ class KernelPropertyTest {
             perKernel.add(DynamicContainer.dynamicContainer(entry.name, tests));
         }
         return perKernel;
+    }
+
+    /** Int8 kernels must give exactly the reference's bytes (compared through an exact dequantize). */
+    static void checkInt8(KernelRegistry.Entry entry, int size, long seed) {
+        List<OpCases.Case> cases = Int8Cases.cases(entry.op, size, seed);
+        assertNotNull(cases, "no int8 cases for op " + entry.op + " (kernel " + entry.name + "): add them to Int8Cases");
+        assertTrue(!cases.isEmpty());
+        for (OpCases.Case c : cases) {
+            ModelDef def = c.model.apply(false);
+            boolean convert = entry.op == OpType.QUANTIZE || entry.op == OpType.DEQUANTIZE;
+            if (convert) {
+                assertTrue(TernModel.of(def, entry.backend).kernels().containsValue(entry.name), entry.name + " runs in " + c);
+            }
+            float[][] ref = c.run(def, Backend.REFERENCE, c.inputs, convert ? null : "int8-" + entry.op.id() + "-reference");
+            float[][] got = c.run(def, entry.backend, c.inputs, convert ? null : entry.name);
+            for (int s = 0; s < c.batch; s++) {
+                TestModels.assertBitwiseEquals(ref[s], got[s], entry.name + " vs reference, " + c + ", sample " + s);
+            }
+        }
     }
 
     static void check(KernelRegistry.Entry entry, int size, long seed) {

@@ -374,11 +374,16 @@ class OpGoldenTest {
     void everyOpIsCoveredByTheAllOpsModel(Backend backend) {
         EnumSet<OpType> seen = EnumSet.noneOf(OpType.class);
         seen.addAll(TestModels.ops(TestModels.allOps(1)));
-        assertEquals(EnumSet.allOf(OpType.class), seen);
-        // and every node of it resolves on this backend (falling back where a kernel is missing)
-        TernModel m = TernModel.of(TestModels.allOps(1), backend);
-        assertEquals(backend, m.backend());
-        m.kernelBackends().forEach((node, kb) -> assertTrue(kb.ordinal() <= backend.ordinal(),
-                node + " runs on " + kb + ", which is not " + backend + " or a fallback of it"));
+        assertEquals(EnumSet.complementOf(EnumSet.of(OpType.QUANTIZE, OpType.DEQUANTIZE)), seen);
+        ModelDef int8 = TestModels.allOpsInt8(1);
+        seen.addAll(TestModels.ops(int8));
+        assertEquals(EnumSet.allOf(OpType.class), seen, "with the int8 version of it");
+        // and every node of both resolves on this backend (falling back where a kernel is missing)
+        for (ModelDef def : new ModelDef[] {TestModels.allOps(1), int8}) {
+            TernModel m = TernModel.of(def, backend);
+            assertEquals(backend, m.backend());
+            m.kernelBackends().forEach((node, kb) -> assertTrue(kb.ordinal() <= backend.ordinal(),
+                    node + " runs on " + kb + ", which is not " + backend + " or a fallback of it"));
+        }
     }
 }

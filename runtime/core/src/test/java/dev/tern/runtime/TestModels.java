@@ -80,6 +80,18 @@ public final class TestModels {
      * size    (regression 2): flatten(sum) -> dense 6 -> relu -> dense 2 (relu6 fused) -> relu6
      * </pre>
      */
+    /**
+     * {@link #allOps} quantized to int8 by the test-side quantizer of {@link Int8Cases}
+     * (activation ranges from the float model on seeded inputs; sigmoid and softmax stay float).
+     */
+    public static ModelDef allOpsInt8(long seed) {
+        ModelDef def = allOps(seed);
+        java.util.Random rnd = new java.util.Random(seed);
+        java.util.Map<String, float[]> in = new java.util.LinkedHashMap<>();
+        in.put(def.inputs().get(0).name(), random(rnd, 4 * ALL_OPS_INPUT_SIZE, 1f));
+        return Int8Cases.quantize(def, in, 4, rnd);
+    }
+
     public static ModelDef allOps(long seed) {
         Random rnd = new Random(seed);
         ModelBuilder b = new ModelBuilder("all-ops").input(new InputSpec("image", ALL_OPS_INPUT, "NHWC",

@@ -11,8 +11,27 @@ public final class TernFormat {
     static final byte[] MAGIC = {(byte) 0x89, 'T', 'E', 'R', 'N', '\r', '\n', 0x1A};
     /** The major version this code reads and writes. A reader rejects other majors. */
     public static final int MAJOR = 1;
-    /** The minor version this code writes; it reads any minor of its major. */
-    public static final int MINOR = 0;
+    /**
+     * The newest minor version this code writes; it reads any minor of its major. 1.1 added
+     * int8: the quantize/dequantize ops (16, 17), int8 activations (attributes scale and
+     * zero_point), int8 weights and int32 biases in Dense and the convolutions.
+     */
+    public static final int MINOR = 1;
+
+    /** The lowest minor version that holds this model (writers write the lowest one that fits). */
+    public static int minorFor(dev.tern.runtime.model.ModelDef def) {
+        for (dev.tern.runtime.model.Node n : def.nodes()) {
+            if (n.op().code() > dev.tern.runtime.model.OpType.SOFTMAX.code()) {
+                return 1;
+            }
+        }
+        for (dev.tern.runtime.model.Tensor t : def.tensors().values()) {
+            if (t.dtype() != dev.tern.runtime.model.DType.FLOAT32) {
+                return 1;
+            }
+        }
+        return 0;
+    }
 
     static final int HEADER_SIZE = 64;
     static final int SECTION_ENTRY_SIZE = 32;

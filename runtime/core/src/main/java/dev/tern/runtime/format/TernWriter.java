@@ -125,7 +125,7 @@ public final class TernWriter {
         ((Buffer) f).position(0);
         f.put(TernFormat.MAGIC);
         f.putShort((short) TernFormat.MAJOR);
-        f.putShort((short) TernFormat.MINOR);
+        f.putShort((short) TernFormat.minorFor(def));
         f.putInt(0); // flags
         f.putLong(fileSize);
         f.putInt(sections);

@@ -1,6 +1,8 @@
 package dev.tern.runtime.internal;
 
 import dev.tern.runtime.Backend;
+import dev.tern.runtime.internal.kernels.Int8ReferenceKernels;
+import dev.tern.runtime.internal.kernels.Int8ScalarKernels;
 import dev.tern.runtime.internal.kernels.ReferenceKernels;
 import dev.tern.runtime.internal.kernels.ScalarKernels;
 import dev.tern.runtime.model.DType;
@@ -22,6 +24,8 @@ public final class KernelRegistry {
     static {
         ReferenceKernels.register();
         ScalarKernels.register();
+        Int8ReferenceKernels.register();
+        Int8ScalarKernels.register();
     }
 
     private KernelRegistry() {
@@ -61,7 +65,7 @@ public final class KernelRegistry {
         return Collections.unmodifiableList(new ArrayList<>(ENTRIES));
     }
 
-    /** One registered kernel. Names follow docs/KERNELS.md: {@code <dtype>-<op>-<backend>}. */
+    /** One registered kernel. Names follow docs/KERNELS.md: {@code <dtype>-<op>-<backend>} (f32 or int8). */
     public static final class Entry {
         public final OpType op;
         public final DType dtype;

@@ -5,7 +5,10 @@ import dev.tern.runtime.model.Attributes;
 import dev.tern.runtime.model.ModelDef;
 import dev.tern.runtime.model.Node;
 import dev.tern.runtime.model.Padding;
+import dev.tern.runtime.model.DType;
+import dev.tern.runtime.model.QuantParams;
 import dev.tern.runtime.model.Tensor;
+import dev.tern.runtime.model.ValueType;
 
 /**
  * What a kernel factory sees of one node: shapes (per sample), arena offsets, constants
@@ -17,13 +20,55 @@ public final class OpContext {
     private final int[] inOffsets;
     private final int outOffset;
     private final int sampleStride;
+    private final int int8Stride;
 
-    public OpContext(ModelDef def, Node node, int[] inOffsets, int outOffset, int sampleStride) {
+    public OpContext(ModelDef def, Node node, int[] inOffsets, int outOffset, int sampleStride, int int8Stride) {
         this.def = def;
         this.node = node;
         this.inOffsets = inOffsets;
         this.outOffset = outOffset;
         this.sampleStride = sampleStride;
+        this.int8Stride = int8Stride;
+    }
+
+    /** Distance in the int8 arena between sample s and s + 1 of any int8 value. */
+    public int int8Stride() {
+        return int8Stride;
+    }
+
+    /** Type of activation input i. */
+    public ValueType inType(int i) {
+        return def.typeOf(node.input(i));
+    }
+
+    public ValueType outType() {
+        return def.typeOf(node.output());
+    }
+
+    /**
+     * Constant input i (weights) as floats: float32 as stored, int8 dequantized
+     * (scale[c] * q, symmetric) along its channel axis: weight-only int8 runs on float kernels.
+     */
+    public float[] weightFloats(int i) {
+        Tensor t = constant(i);
+        if (t.dtype() == DType.FLOAT32) {
+            return t.floats();
+        }
+        QuantParams q = t.quant();
+        int axis = q.axis();
+        int[] shape = t.shape();
+        int inner = 1;
+        for (int d = axis + 1; axis >= 0 && d < shape.length; d++) {
+            inner *= shape[d];
+        }
+        int channels = axis < 0 ? 1 : shape[axis];
+        java.nio.ByteBuffer data = t.data();
+        float[] out = new float[t.elementCount()];
+        for (int k = 0; k < out.length; k++) {
+            int c = axis < 0 ? 0 : (k / inner) % channels;
+            out[k] = q.scale(c) * data.get(k);
+        }
+        return out;
     }
 
     /**
@@ -80,6 +125,33 @@ public final class OpContext {
     /** The constant tensor at input i. */
     public Tensor constant(int i) {
         return def.tensor(node.input(i));
+    }
+
+    /** Int8 weights at input i with their per-channel scales expanded (per-tensor weights repeat their one scale). */
+    public float[] weightScales(int i, int channelAxis) {
+        Tensor t = constant(i);
+        float[] s = new float[t.dim(channelAxis)];
+        for (int c = 0; c < s.length; c++) {
+            s[c] = t.quant().scale(t.quant().axis() < 0 ? 0 : c);
+        }
+        return s;
+    }
+
+    /** Constant input i as int8 values (a copy). */
+    public byte[] int8s(int i) {
+        Tensor t = constant(i);
+        byte[] out = new byte[t.elementCount()];
+        t.data().get(out);
+        return out;
+    }
+
+    /** Constant input i as int32 values, or zeros when absent. */
+    public int[] intsOrZeros(int i, int size) {
+        int[] out = new int[size];
+        if (hasInput(i)) {
+            constant(i).data().asIntBuffer().get(out);
+        }
+        return out;
     }
 
     /** Constant input i as floats, or an array of {@code size} zeros when the input is absent. */

@@ -28,7 +28,9 @@ public final class Plan {
     private final KernelRegistry.Entry[] entries;
     private final Map<String, Integer> offsets;
     private final int stride;
+    private final int int8Stride;
     private final int scratch;
+    private final int scratchInts;
     private final boolean[][] taskNodes;
     private final boolean[] outputNodes;
 
@@ -77,38 +79,47 @@ public final class Plan {
         for (InputSpec in : def.inputs()) {
             life.get(in.name())[1] = Math.max(life.get(in.name())[1], 0);
         }
-        // Greedy first fit, in definition order.
+        // Greedy first fit, in definition order, one arena per element type (float32 values in
+        // a float[], int8 values in a byte[]); only values of one type compete for space.
         Map<String, Integer> rootOff = new HashMap<>();
-        List<String> placed = new ArrayList<>();
-        long top = 0;
-        for (Map.Entry<String, int[]> e : life.entrySet()) {
-            String v = e.getKey();
-            int[] lv = e.getValue();
-            long size = Tensor.elementCount(def.shapeOf(v));
-            List<long[]> busy = new ArrayList<>();
-            for (String p : placed) {
-                int[] lp = life.get(p);
-                if (lp[0] <= lv[1] && lv[0] <= lp[1]) {
-                    busy.add(new long[] {rootOff.get(p), rootOff.get(p) + Tensor.elementCount(def.shapeOf(p))});
+        int[] tops = new int[2];
+        for (int arenaType = 0; arenaType < 2; arenaType++) {
+            List<String> placed = new ArrayList<>();
+            long top = 0;
+            for (Map.Entry<String, int[]> e : life.entrySet()) {
+                String v = e.getKey();
+                if ((def.typeOf(v).isInt8() ? 1 : 0) != arenaType) {
+                    continue;
+                }
+                int[] lv = e.getValue();
+                long size = Tensor.elementCount(def.shapeOf(v));
+                List<long[]> busy = new ArrayList<>();
+                for (String p : placed) {
+                    int[] lp = life.get(p);
+                    if (lp[0] <= lv[1] && lv[0] <= lp[1]) {
+                        busy.add(new long[] {rootOff.get(p), rootOff.get(p) + Tensor.elementCount(def.shapeOf(p))});
+                    }
+                }
+                busy.sort((x, y) -> Long.compare(x[0], y[0]));
+                long off = 0;
+                for (long[] b : busy) {
+                    if (off + size <= b[0]) {
+                        break;
+                    }
+                    off = Math.max(off, b[1]);
+                }
+                rootOff.put(v, (int) Math.min(off, Integer.MAX_VALUE));
+                placed.add(v);
+                top = Math.max(top, off + size);
+                if (top > ShapeInference.MAX_VALUE_ELEMENTS * 4) {
+                    throw new InvalidModelException("activations need " + top + " values per sample, more than the limit of "
+                            + ShapeInference.MAX_VALUE_ELEMENTS * 4);
                 }
             }
-            busy.sort((x, y) -> Long.compare(x[0], y[0]));
-            long off = 0;
-            for (long[] b : busy) {
-                if (off + size <= b[0]) {
-                    break;
-                }
-                off = Math.max(off, b[1]);
-            }
-            rootOff.put(v, (int) Math.min(off, Integer.MAX_VALUE));
-            placed.add(v);
-            top = Math.max(top, off + size);
-            if (top > ShapeInference.MAX_VALUE_ELEMENTS * 4) {
-                throw new InvalidModelException("activations need " + top + " floats per sample, more than the limit of "
-                        + ShapeInference.MAX_VALUE_ELEMENTS * 4);
-            }
+            tops[arenaType] = (int) Math.max(top, 1);
         }
-        this.stride = (int) Math.max(top, 1);
+        this.stride = tops[0];
+        this.int8Stride = tops[1];
         this.offsets = new HashMap<>();
         for (Map.Entry<String, String> e : root.entrySet()) {
             offsets.put(e.getKey(), rootOff.get(e.getValue()));
@@ -118,18 +129,20 @@ public final class Plan {
         kernels = new Kernel[n];
         entries = new KernelRegistry.Entry[n];
         int scratchMax = 0;
+        int scratchIntMax = 0;
         for (int i = 0; i < n; i++) {
             Node node = nodes.get(i);
-            KernelRegistry.Entry entry = KernelRegistry.resolve(node.op(), DType.FLOAT32, backend);
+            DType dtype = kernelType(def, node);
+            KernelRegistry.Entry entry = KernelRegistry.resolve(node.op(), dtype, backend);
             if (entry == null) {
-                throw new InvalidModelException("node '" + node.name() + "': no kernel for " + node.op().id() + " on float32");
+                throw new InvalidModelException("node '" + node.name() + "': no kernel for " + node.op().id() + " on " + dtype.id());
             }
             int[] inOff = new int[node.inputs().size()];
             for (int k = 0; k < inOff.length; k++) {
                 Integer o = offsets.get(node.input(k));
                 inOff[k] = o == null ? -1 : o;
             }
-            OpContext ctx = new OpContext(def, node, inOff, offsets.get(node.output()), stride);
+            OpContext ctx = new OpContext(def, node, inOff, offsets.get(node.output()), stride, int8Stride);
             try {
                 kernels[i] = entry.factory.create(ctx);
             } catch (IllegalArgumentException e) {
@@ -137,8 +150,10 @@ public final class Plan {
             }
             entries[i] = entry;
             scratchMax = Math.max(scratchMax, kernels[i].scratchFloats());
+            scratchIntMax = Math.max(scratchIntMax, kernels[i].scratchInts());
         }
         scratch = scratchMax;
+        scratchInts = scratchIntMax;
 
         // Nodes each task needs (walk back from its output).
         Map<String, Integer> producer = def.producers();
@@ -153,6 +168,18 @@ public final class Plan {
                 outputNodes[i] |= need[i];
             }
         }
+    }
+
+    /**
+     * Which kernel family runs a node: int8 when it reads or writes int8 activations
+     * (quantize, dequantize, and every op on int8 inputs), else float32 (including Dense and
+     * convolutions with int8 weights on float32 inputs, whose weights are expanded at load).
+     */
+    static DType kernelType(ModelDef def, Node node) {
+        if (node.op() == OpType.QUANTIZE || node.op() == OpType.DEQUANTIZE) {
+            return DType.INT8;
+        }
+        return def.typeOf(node.input(0)).isInt8() ? DType.INT8 : DType.FLOAT32;
     }
 
     private static boolean[] needed(String value, Map<String, Integer> producer, List<Node> nodes) {
@@ -183,7 +210,7 @@ public final class Plan {
         return entries[i];
     }
 
-    /** Arena offset of a value for sample 0, or -1 for unknown names. */
+    /** Offset of a value for sample 0 in the arena of its type, or -1 for unknown names. */
     public int offset(String value) {
         Integer o = offsets.get(value);
         return o == null ? -1 : o;
@@ -194,8 +221,17 @@ public final class Plan {
         return stride;
     }
 
+    /** Bytes of int8 arena per sample. */
+    public int int8Stride() {
+        return int8Stride;
+    }
+
     public int scratchFloats() {
         return scratch;
+    }
+
+    public int scratchInts() {
+        return scratchInts;
     }
 
     /** Nodes task t needs (shared array: do not modify). */

@@ -9,14 +9,18 @@ import dev.tern.runtime.model.ModelDef;
 import dev.tern.runtime.model.Node;
 import dev.tern.runtime.model.Padding;
 import dev.tern.runtime.model.Tensor;
+import dev.tern.runtime.model.ValueType;
 
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Checks every node's operands and attributes and computes the per-sample shape of every
- * value. All validation of a graph happens here, once, so kernels run without checks.
+ * Checks every node's operands and attributes and computes the per-sample shape and the
+ * element type of every value (float32, or int8 with its scale and zero point). All
+ * validation of a graph happens here, once, so kernels run without checks; that includes
+ * the int8 arithmetic: every requantization multiplier must be representable and no int32
+ * accumulator may overflow, or the model is rejected (when it is built, written or read).
  */
 public final class ShapeInference {
     /** Largest activation a value may have per sample (elements); guards against absurd shapes. */
@@ -25,15 +29,24 @@ public final class ShapeInference {
     private ShapeInference() {
     }
 
-    public static Map<String, int[]> infer(ModelDef def) {
-        Map<String, int[]> shapes = new HashMap<>();
+    /** Shapes and types of every input and node output. */
+    public static final class Result {
+        public final Map<String, int[]> shapes = new HashMap<>();
+        public final Map<String, ValueType> types = new HashMap<>();
+    }
+
+    public static Result infer(ModelDef def) {
+        Result r = new Result();
+        Map<String, int[]> shapes = r.shapes;
         for (InputSpec in : def.inputs()) {
             shapes.put(in.name(), in.sampleShape());
+            r.types.put(in.name(), ValueType.FLOAT32);
         }
         for (Node n : def.nodes()) {
             int[] s;
             try {
                 s = infer(def, n, shapes);
+                r.types.put(n.output(), Types.infer(def, n, r.types, shapes));
             } catch (IllegalArgumentException e) {
                 throw new InvalidModelException("node '" + n.name() + "' (" + n.op().id() + "): " + e.getMessage());
             }
@@ -44,7 +57,7 @@ public final class ShapeInference {
             }
             shapes.put(n.output(), s);
         }
-        return shapes;
+        return r;
     }
 
     private static int[] infer(ModelDef def, Node n, Map<String, int[]> shapes) {
@@ -177,6 +190,8 @@ public final class ShapeInference {
             case RELU6:
             case SIGMOID:
             case SOFTMAX:
+            case QUANTIZE:
+            case DEQUANTIZE:
                 arity(n, 1, 1);
                 return activation(n, 0, shapes);
             default:
@@ -270,9 +285,9 @@ public final class ShapeInference {
             throw new IllegalArgumentException("weights '" + w.name() + "' must have rank " + rank + ", got "
                     + Arrays.toString(w.shape()));
         }
-        if (w.dtype() != DType.FLOAT32) {
+        if (w.dtype() != DType.FLOAT32 && w.dtype() != DType.INT8) {
             throw new IllegalArgumentException("weights '" + w.name() + "' are " + w.dtype().id()
-                    + "; this runtime runs float32 weights only");
+                    + ", expected float32 or int8");
         }
         for (int d = 0; d < rank; d++) {
             if (w.dim(d) < 1) {
@@ -294,8 +309,8 @@ public final class ShapeInference {
             throw new IllegalArgumentException("bias '" + b.name() + "' must have shape [" + size + "], got "
                     + Arrays.toString(b.shape()));
         }
-        if (b.dtype() != DType.FLOAT32) {
-            throw new IllegalArgumentException("bias '" + b.name() + "' is " + b.dtype().id() + ", expected float32");
+        if (b.dtype() != DType.FLOAT32 && b.dtype() != DType.INT32) {
+            throw new IllegalArgumentException("bias '" + b.name() + "' is " + b.dtype().id() + ", expected float32 or int32");
         }
     }
 

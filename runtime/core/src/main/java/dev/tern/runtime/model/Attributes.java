@@ -161,6 +161,20 @@ public final class Attributes {
             return this;
         }
 
+        /** Copies every attribute of {@code a} (later puts of the same key replace them). */
+        public Builder putAll(Attributes a) {
+            for (String k : a.keys()) {
+                values.put(k, a.get(k));
+            }
+            return this;
+        }
+
+        /** Removes a key if present. */
+        public Builder remove(String key) {
+            values.remove(key);
+            return this;
+        }
+
         public Attributes build() {
             return values.isEmpty() ? EMPTY : new Attributes(Collections.unmodifiableMap(new LinkedHashMap<>(values)));
         }

@@ -59,6 +59,12 @@ public final class ModelBuilder {
         return t.name();
     }
 
+    /** Adds a node as it is (its output may be named differently from the node); returns its output value. */
+    public String node(Node n) {
+        nodes.add(n);
+        return n.output();
+    }
+
     /** Adds a node of any op; returns its output value (named after the node). */
     public String op(String name, OpType op, Attributes attrs, String... inputs) {
         nodes.add(new Node(name, op, Arrays.asList(inputs), name, attrs));

@@ -28,6 +28,7 @@ public final class ModelDef {
     private final List<String> outputs;
     private final Map<String, String> provenance;
     private final Map<String, int[]> shapes;
+    private final Map<String, ValueType> types;
 
     /**
      * @param outputs graph outputs; null or empty means the task outputs, in task order
@@ -58,7 +59,9 @@ public final class ModelDef {
         this.outputs = Collections.unmodifiableList(outs);
         this.provenance = Collections.unmodifiableMap(new LinkedHashMap<>(provenance == null ? Collections.<String, String>emptyMap() : provenance));
         checkStructure();
-        this.shapes = Collections.unmodifiableMap(ShapeInference.infer(this));
+        ShapeInference.Result inferred = ShapeInference.infer(this);
+        this.shapes = Collections.unmodifiableMap(inferred.shapes);
+        this.types = Collections.unmodifiableMap(inferred.types);
         checkTasks();
     }
 
@@ -116,6 +119,16 @@ public final class ModelDef {
             if (n != task.size()) {
                 throw new InvalidModelException("task '" + task.name() + "' has " + task.size() + " labels but its output '"
                         + task.output() + "' has " + n + " values per sample");
+            }
+            if (types.get(task.output()).isInt8()) {
+                throw new InvalidModelException("task '" + task.name() + "' reads '" + task.output() + "', which is "
+                        + types.get(task.output()) + "; task outputs must be float32 (dequantize the head)");
+            }
+        }
+        for (String out : outputs) {
+            if (types.get(out).isInt8()) {
+                throw new InvalidModelException("graph output '" + out + "' is " + types.get(out)
+                        + "; graph outputs must be float32 (dequantize it)");
             }
         }
     }
@@ -176,6 +189,26 @@ public final class ModelDef {
     public int[] shapeOf(String value) {
         int[] s = shapes.get(value);
         return s == null ? null : s.clone();
+    }
+
+    /** Element type of an input or node output, or null for unknown names and tensors. */
+    public ValueType typeOf(String value) {
+        return types.get(value);
+    }
+
+    /** Whether any value or constant of the model is int8 (a quantized model). */
+    public boolean isQuantized() {
+        for (ValueType t : types.values()) {
+            if (t.isInt8()) {
+                return true;
+            }
+        }
+        for (Tensor t : tensors.values()) {
+            if (t.dtype() != DType.FLOAT32) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Total number of constant tensor elements (weights and biases). */

@@ -32,7 +32,11 @@ public enum OpType {
     RELU6(13),
     SIGMOID(14),
     /** Softmax over the last axis. */
-    SOFTMAX(15);
+    SOFTMAX(15),
+    /** float32 to int8: q = clamp(round(x / scale) + zero_point, -128, 127), ties away from zero; attrs scale, zero_point. */
+    QUANTIZE(16),
+    /** int8 to float32: x = scale * (q - zero_point), with the input's scale and zero point. */
+    DEQUANTIZE(17);
 
     private final int code;
 

@@ -60,6 +60,38 @@ public final class Tensor {
         return new Tensor(name, DType.FLOAT32, shape, b.asReadOnlyBuffer(), null);
     }
 
+    /** An int8 tensor holding a copy of {@code values}, quantized by {@code quant}. */
+    public static Tensor ofInt8(String name, int[] shape, byte[] values, QuantParams quant) {
+        return new Tensor(name, DType.INT8, shape, ByteBuffer.wrap(values.clone()).asReadOnlyBuffer(), quant);
+    }
+
+    /** An int32 tensor (e.g. a quantized bias) holding a copy of {@code values}. */
+    public static Tensor ofInt32(String name, int[] shape, int[] values, QuantParams quant) {
+        ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        b.asIntBuffer().put(values);
+        return new Tensor(name, DType.INT32, shape, b.asReadOnlyBuffer(), quant);
+    }
+
+    /** The values as int8 (a copy); int8 only. */
+    public byte[] int8s() {
+        if (dtype != DType.INT8) {
+            throw new IllegalStateException("tensor '" + name + "' is " + dtype.id() + ", not int8");
+        }
+        byte[] out = new byte[elementCount()];
+        data().get(out);
+        return out;
+    }
+
+    /** The values as int32 (a copy); int32 only. */
+    public int[] ints() {
+        if (dtype != DType.INT32) {
+            throw new IllegalStateException("tensor '" + name + "' is " + dtype.id() + ", not int32");
+        }
+        int[] out = new int[elementCount()];
+        data().asIntBuffer().get(out);
+        return out;
+    }
+
     /**
      * Number of elements of a shape; rejects negative dimensions and products past
      * {@link Integer#MAX_VALUE} (no Java array could hold them).

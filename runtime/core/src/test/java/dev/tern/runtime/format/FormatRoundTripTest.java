@@ -221,7 +221,9 @@ class FormatRoundTripTest {
         ByteBuffer b = f.le();
         assertArrayEquals(new byte[] {(byte) 0x89, 'T', 'E', 'R', 'N', '\r', '\n', 0x1A}, Arrays.copyOf(bytes, 8), "magic");
         assertEquals(1, b.getShort(8), "major version");
-        assertEquals(0, b.getShort(10), "minor version");
+        assertEquals(1, b.getShort(10), "minor version (1.1: the model holds int8 and int32 tensors)");
+        assertEquals(0, new FileImage(TernWriter.toBytes(TestModels.allOps(1))).le().getShort(10),
+                "a float32-only model is written as 1.0, readable by 1.0 readers");
         assertEquals(bytes.length, b.getLong(16), "file size field");
         for (int i = 32; i < 56; i++) {
             assertEquals(0, bytes[i], "reserved header byte " + i);

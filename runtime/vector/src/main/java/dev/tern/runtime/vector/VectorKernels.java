@@ -1,6 +1,7 @@
 package dev.tern.runtime.vector;
 
 import dev.tern.runtime.Backend;
+import dev.tern.runtime.internal.Arena;
 import dev.tern.runtime.internal.Kernel;
 import dev.tern.runtime.internal.KernelRegistry;
 import dev.tern.runtime.internal.OpContext;
@@ -46,14 +47,16 @@ public final class VectorKernels {
             xOff = c.inOffset(0);
             yOff = c.outOffset();
             stride = c.sampleStride();
-            w = c.constant(1).floats();
+            w = c.weightFloats(1);
             b = c.floatsOrZeros(2, out);
             min = c.activation().min();
             max = c.activation().max();
         }
 
         @Override
-        public void run(float[] a, float[] scratch, int batch) {
+        public void run(Arena m, int batch) {
+            float[] a = m.f;
+            float[] scratch = m.fs;
             final int lanes = F.length();
             final int body2 = in - in % (2 * lanes);
             final int body = in - in % lanes;

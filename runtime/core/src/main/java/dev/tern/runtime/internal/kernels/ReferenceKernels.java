@@ -1,6 +1,7 @@
 package dev.tern.runtime.internal.kernels;
 
 import dev.tern.runtime.Backend;
+import dev.tern.runtime.internal.Arena;
 import dev.tern.runtime.internal.Kernel;
 import dev.tern.runtime.internal.KernelFactory;
 import dev.tern.runtime.internal.KernelRegistry;
@@ -57,14 +58,16 @@ public final class ReferenceKernels {
             xOff = c.inOffset(0);
             stride = c.sampleStride();
             yOff = c.outOffset();
-            w = c.constant(1).floats();
+            w = c.weightFloats(1);
             b = c.floatsOrZeros(2, out);
             min = c.activation().min();
             max = c.activation().max();
         }
 
         @Override
-        public void run(float[] a, float[] scratch, int batch) {
+        public void run(Arena m, int batch) {
+            float[] a = m.f;
+            float[] scratch = m.fs;
             for (int s = 0; s < batch; s++) {
                 for (int o = 0; o < out; o++) {
                     double acc = b[o];
@@ -88,7 +91,7 @@ public final class ReferenceKernels {
         Conv2D(OpContext c) {
             int[] ws = c.constant(1).shape();
             g = c.window(ws[1], ws[2]);
-            w = c.constant(1).floats();
+            w = c.weightFloats(1);
             b = c.floatsOrZeros(2, g.outC);
             xOff = c.inOffset(0);
             stride = c.sampleStride();
@@ -98,7 +101,9 @@ public final class ReferenceKernels {
         }
 
         @Override
-        public void run(float[] a, float[] scratch, int batch) {
+        public void run(Arena m, int batch) {
+            float[] a = m.f;
+            float[] scratch = m.fs;
             for (int s = 0; s < batch; s++) {
                 for (int oy = 0; oy < g.outH; oy++) {
                     for (int ox = 0; ox < g.outW; ox++) {
@@ -137,7 +142,7 @@ public final class ReferenceKernels {
         DepthwiseConv2D(OpContext c) {
             int[] ws = c.constant(1).shape();
             g = c.window(ws[0], ws[1]);
-            w = c.constant(1).floats();
+            w = c.weightFloats(1);
             b = c.floatsOrZeros(2, g.outC);
             mult = c.attrs().getInt("multiplier", 1);
             xOff = c.inOffset(0);
@@ -148,7 +153,9 @@ public final class ReferenceKernels {
         }
 
         @Override
-        public void run(float[] a, float[] scratch, int batch) {
+        public void run(Arena m, int batch) {
+            float[] a = m.f;
+            float[] scratch = m.fs;
             for (int s = 0; s < batch; s++) {
                 for (int oy = 0; oy < g.outH; oy++) {
                     for (int ox = 0; ox < g.outW; ox++) {
@@ -191,7 +198,9 @@ public final class ReferenceKernels {
         }
 
         @Override
-        public void run(float[] a, float[] scratch, int batch) {
+        public void run(Arena m, int batch) {
+            float[] a = m.f;
+            float[] scratch = m.fs;
             for (int s = 0; s < batch; s++) {
                 for (int oy = 0; oy < g.outH; oy++) {
                     for (int ox = 0; ox < g.outW; ox++) {
@@ -234,7 +243,9 @@ public final class ReferenceKernels {
         }
 
         @Override
-        public void run(float[] a, float[] scratch, int batch) {
+        public void run(Arena m, int batch) {
+            float[] a = m.f;
+            float[] scratch = m.fs;
             for (int s = 0; s < batch; s++) {
                 for (int c = 0; c < ch; c++) {
                     double acc = isMax ? Double.NEGATIVE_INFINITY : 0;
@@ -264,7 +275,9 @@ public final class ReferenceKernels {
         }
 
         @Override
-        public void run(float[] a, float[] scratch, int batch) {
+        public void run(Arena m, int batch) {
+            float[] a = m.f;
+            float[] scratch = m.fs;
             for (int s = 0; s < batch; s++) {
                 int o = s * stride;
                 for (int i = 0; i < n; i++) {
@@ -310,7 +323,9 @@ public final class ReferenceKernels {
         }
 
         @Override
-        public void run(float[] a, float[] scratch, int batch) {
+        public void run(Arena m, int batch) {
+            float[] a = m.f;
+            float[] scratch = m.fs;
             for (int s = 0; s < batch; s++) {
                 for (int o = 0; o < outer; o++) {
                     int pos = 0;
@@ -338,7 +353,9 @@ public final class ReferenceKernels {
         }
 
         @Override
-        public void run(float[] a, float[] scratch, int batch) {
+        public void run(Arena m, int batch) {
+            float[] a = m.f;
+            float[] scratch = m.fs;
             if (xOff != yOff) {
                 for (int s = 0; s < batch; s++) {
                     System.arraycopy(a, xOff + s * stride, a, yOff + s * stride, n);
@@ -362,7 +379,9 @@ public final class ReferenceKernels {
         }
 
         @Override
-        public void run(float[] a, float[] scratch, int batch) {
+        public void run(Arena m, int batch) {
+            float[] a = m.f;
+            float[] scratch = m.fs;
             for (int s = 0; s < batch; s++) {
                 int o = s * stride;
                 for (int i = 0; i < n; i++) {
@@ -384,7 +403,9 @@ public final class ReferenceKernels {
         }
 
         @Override
-        public void run(float[] a, float[] scratch, int batch) {
+        public void run(Arena m, int batch) {
+            float[] a = m.f;
+            float[] scratch = m.fs;
             for (int s = 0; s < batch; s++) {
                 int o = s * stride;
                 for (int i = 0; i < n; i++) {
@@ -409,7 +430,9 @@ public final class ReferenceKernels {
         }
 
         @Override
-        public void run(float[] a, float[] scratch, int batch) {
+        public void run(Arena m, int batch) {
+            float[] a = m.f;
+            float[] scratch = m.fs;
             for (int s = 0; s < batch; s++) {
                 for (int r = 0; r < rows; r++) {
                     softmax(a, xOff + s * stride + r * len, a, yOff + s * stride + r * len, len);

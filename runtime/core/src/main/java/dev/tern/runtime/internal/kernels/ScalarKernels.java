@@ -1,6 +1,7 @@
 package dev.tern.runtime.internal.kernels;
 
 import dev.tern.runtime.Backend;
+import dev.tern.runtime.internal.Arena;
 import dev.tern.runtime.internal.Kernel;
 import dev.tern.runtime.internal.KernelFactory;
 import dev.tern.runtime.internal.KernelRegistry;
@@ -59,7 +60,7 @@ public final class ScalarKernels {
             xOff = c.inOffset(0);
             stride = c.sampleStride();
             yOff = c.outOffset();
-            float[] w = c.constant(1).floats();
+            float[] w = c.weightFloats(1);
             wt = new float[in][out];
             for (int o = 0; o < out; o++) {
                 for (int i = 0; i < in; i++) {
@@ -77,7 +78,9 @@ public final class ScalarKernels {
         }
 
         @Override
-        public void run(float[] a, float[] acc, int batch) {
+        public void run(Arena m, int batch) {
+            float[] a = m.f;
+            float[] acc = m.fs;
             for (int s = 0; s < batch; s++) {
                 System.arraycopy(b, 0, acc, 0, out);
                 int xo = xOff + s * stride;
@@ -110,7 +113,7 @@ public final class ScalarKernels {
         public Conv2D(OpContext c) {
             int[] ws = c.constant(1).shape();
             g = c.window(ws[1], ws[2]);
-            float[] w = c.constant(1).floats();
+            float[] w = c.weightFloats(1);
             wp = new float[g.kh * g.kw * g.inC][g.outC];
             for (int oc = 0; oc < g.outC; oc++) {
                 for (int t = 0; t < g.kh * g.kw * g.inC; t++) {
@@ -131,7 +134,9 @@ public final class ScalarKernels {
         }
 
         @Override
-        public void run(float[] a, float[] acc, int batch) {
+        public void run(Arena m, int batch) {
+            float[] a = m.f;
+            float[] acc = m.fs;
             final int cout = g.outC;
             final int cin = g.inC;
             for (int s = 0; s < batch; s++) {
@@ -183,7 +188,7 @@ public final class ScalarKernels {
         public DepthwiseConv2D(OpContext c) {
             int[] ws = c.constant(1).shape();
             g = c.window(ws[0], ws[1]);
-            float[] w = c.constant(1).floats();
+            float[] w = c.weightFloats(1);
             wp = new float[g.kh * g.kw][g.outC];
             for (int t = 0; t < g.kh * g.kw; t++) {
                 System.arraycopy(w, t * g.outC, wp[t], 0, g.outC);
@@ -203,7 +208,9 @@ public final class ScalarKernels {
         }
 
         @Override
-        public void run(float[] a, float[] acc, int batch) {
+        public void run(Arena m, int batch) {
+            float[] a = m.f;
+            float[] acc = m.fs;
             final int cout = g.outC;
             final int cin = g.inC;
             for (int s = 0; s < batch; s++) {
@@ -267,7 +274,9 @@ public final class ScalarKernels {
         }
 
         @Override
-        public void run(float[] a, float[] acc, int batch) {
+        public void run(Arena m, int batch) {
+            float[] a = m.f;
+            float[] acc = m.fs;
             final int ch = g.outC;
             for (int s = 0; s < batch; s++) {
                 int xs = xOff + s * stride;
@@ -325,7 +334,9 @@ public final class ScalarKernels {
         }
 
         @Override
-        public void run(float[] a, float[] acc, int batch) {
+        public void run(Arena m, int batch) {
+            float[] a = m.f;
+            float[] acc = m.fs;
             for (int s = 0; s < batch; s++) {
                 int xs = xOff + s * stride;
                 java.util.Arrays.fill(acc, 0, ch, isMax ? Float.NEGATIVE_INFINITY : 0f);
