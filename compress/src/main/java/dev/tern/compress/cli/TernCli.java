@@ -23,7 +23,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "tern", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Compress multi-task neural networks and run them on edge devices.",
-        subcommands = {InfoCommand.class, RunCommand.class, TrainCommand.class, ImportCommand.class, EvalCommand.class},
+        subcommands = {InfoCommand.class, RunCommand.class, TrainCommand.class, ImportCommand.class, EvalCommand.class, QuantizeCommand.class},
         usageHelpAutoWidth = true,
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok", "1:failure", "2:bad usage or bad input"},
@@ -47,6 +47,9 @@ public final class TernCli implements Callable<Integer> {
 
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
+        // JavaCPP (under ND4J) prints a version-mismatch note to stderr unless it logs through SLF4J
+        // (quiet below WARN, see simplelogger.properties); must be set before its loader starts.
+        System.setProperty("org.bytedeco.javacpp.logger", "slf4j");
         System.exit(run(args, System.out, System.err));
     }
 

@@ -51,6 +51,16 @@ public final class CanvasSet {
         return new CanvasSet(name + ", first " + n, source, n, a, b, shifts);
     }
 
+    /** Canvases [from, from + n) (the same samples), e.g. calibration and validation slices of one split. */
+    public CanvasSet slice(int from, int n) {
+        if (from < 0 || n < 0 || (long) from + n > size) {
+            throw new IllegalArgumentException("slice [" + from + ", " + ((long) from + n) + ") of " + size + " canvases");
+        }
+        byte[] sh = java.util.Arrays.copyOfRange(shifts, from * 4, (from + n) * 4);
+        return new CanvasSet(name + ", canvases " + from + " to " + (from + n - 1), source, n,
+                java.util.Arrays.copyOfRange(a, from, from + n), java.util.Arrays.copyOfRange(b, from, from + n), sh);
+    }
+
     /** Index in the source split of item A (top-left) of canvas {@code i}. */
     public int imageA(int i) {
         return a[check(i)];

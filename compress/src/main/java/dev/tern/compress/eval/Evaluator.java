@@ -41,6 +41,13 @@ public final class Evaluator {
         }
     }
 
+    /** Whether Multi-Fashion has ground truth for this task (left/right multiclass, present multilabel, 10 outputs). */
+    public static boolean scorable(TaskSpec t) {
+        boolean known = (t.name().equals("left") || t.name().equals("right")) && t.kind() == TaskKind.MULTICLASS
+                || t.name().equals("present") && t.kind() == TaskKind.MULTILABEL;
+        return known && t.size() == MultiFashion.CLASSES;
+    }
+
     public static Report evaluate(Predictor p, CanvasSet data) {
         List<TaskSpec> tasks = p.tasks();
         for (TaskSpec t : tasks) {

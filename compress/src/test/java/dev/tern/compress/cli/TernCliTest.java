@@ -20,7 +20,7 @@ class TernCliTest {
         assertTrue(r.out().startsWith("tern " + VersionProvider.version() + "\n"), r.out());
         assertFalse(VersionProvider.version().contains("${"), "resource filtering did not run");
         assertFalse(VersionProvider.version().equals("unknown"));
-        assertTrue(r.out().contains("model format 1.0"), r.out());
+        assertTrue(r.out().contains("model format 1." + dev.tern.runtime.format.TernFormat.MINOR), r.out());
     }
 
     @Test
