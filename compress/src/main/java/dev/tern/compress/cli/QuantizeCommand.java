@@ -169,7 +169,7 @@ public final class QuantizeCommand implements Callable<Integer> {
         }
         long t0 = System.nanoTime();
         Map<String, ActivationStats> stats = Calibrator.collect(def, calib, m != CalibrationMethod.MINMAX, !quiet && !json);
-        Map<String, Range> ranges = Calibrator.ranges(stats, m);
+        Map<String, Range> ranges = Calibrator.ranges(def, stats, m);
         double calibSeconds = (System.nanoTime() - t0) / 1e9;
         prov.put("quantization", "static int8");
         prov.put("quantization.method", m.id());

@@ -102,11 +102,18 @@ public final class Calibrator {
         return stats;
     }
 
-    /** The range of every value under one calibration method. */
-    public static Map<String, Range> ranges(Map<String, ActivationStats> stats, CalibrationMethod method) {
+    /**
+     * The range of every value under one calibration method. Graph inputs always get their
+     * min-max range: they are the data itself (pixels scaled to [0, 1] here), whose whole range
+     * is meaningful and, for 8-bit pixels, exactly representable in int8; clipping them only
+     * loses information (entropy calibration, whose histograms of discrete pixel values are
+     * mostly empty bins, would keep a sliver of the range).
+     */
+    public static Map<String, Range> ranges(ModelDef def, Map<String, ActivationStats> stats, CalibrationMethod method) {
         Map<String, Range> out = new LinkedHashMap<>();
         for (Map.Entry<String, ActivationStats> e : stats.entrySet()) {
-            out.put(e.getKey(), e.getValue().range(method));
+            boolean input = def.input(e.getKey()) != null;
+            out.put(e.getKey(), e.getValue().range(input ? CalibrationMethod.MINMAX : method));
         }
         return out;
     }

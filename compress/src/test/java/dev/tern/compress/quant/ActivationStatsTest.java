@@ -48,6 +48,28 @@ class ActivationStatsTest {
     }
 
     @Test
+    void exactZerosOfAReluDoNotDragEntropyOrMseDown() {
+        // A ReLU output: 80% exact zeros, the rest uniform in (0, 10]. Zeros are exact under any
+        // range containing 0, so the searches must see only the uniform part and keep (nearly) all of it.
+        float[] v = uniform(200_000, 0f, 10f, 5);
+        Random r = new Random(6);
+        for (int i = 0; i < v.length; i++) {
+            if (r.nextInt(10) < 8) {
+                v[i] = 0f;
+            }
+        }
+        ActivationStats s = new ActivationStats("relu");
+        s.observeRange(v, 0, v.length);
+        s.observeHistogram(v, 0, v.length);
+        assertEquals(160_000, s.zeros(), 2_000);
+        for (CalibrationMethod m : new CalibrationMethod[] {CalibrationMethod.ENTROPY, CalibrationMethod.MSE}) {
+            Range range = s.range(m);
+            assertEquals(0f, range.lo(), m.id());
+            assertTrue(range.hi() > 9f, m.id() + " clipped a uniform tail: " + range);
+        }
+    }
+
+    @Test
     void minAndMaxRunOverSeveralCallsAndOnlyTheGivenSlices() {
         ActivationStats s = new ActivationStats("conv1");
         s.observeRange(new float[] {5f, -1f, 2f}, 0, 3);
