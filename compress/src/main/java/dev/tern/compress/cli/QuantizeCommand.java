@@ -118,6 +118,9 @@ public final class QuantizeCommand implements Callable<Integer> {
         }
         ModelDef def = load(in);
         Quantizer.checkQuantizable(def);
+        if (Quantizer.layers(def).isEmpty()) {
+            throw new BadInputException("model '" + def.name() + "' has no dense, convolution, add or concat layer: nothing to quantize");
+        }
         long fp32Bytes = TernWriter.toBytes(def).length;
         Map<String, String> prov = new LinkedHashMap<>();
         prov.put("quantization.source", in.getFileName().toString());

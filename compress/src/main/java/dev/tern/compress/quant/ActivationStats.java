@@ -234,7 +234,18 @@ public final class ActivationStats {
      */
     Histogram nonZeroHistogram() {
         long[] c = counts.clone();
-        int zeroBin = (int) Math.min(bins - 1, Math.max(0, Math.floor((0.0 - min) / ((double) max - min) * bins)));
+        int zeroBin;
+        try (Nd4jScope g = new Nd4jScope()) {
+            // the bin ND4J's float32 binning put the zeros in (not recomputed in double: at a bin edge they can differ)
+            INDArray out = g.add(Nd4j.create(DataType.INT64, bins));
+            Nd4j.exec(DynamicCustomOp.builder("histogram_fixed_width").addInputs(g.add(Nd4j.createFromArray(0f)),
+                    g.add(Nd4j.createFromArray(min, max))).addIntegerArguments(bins).addOutputs(out).build());
+            long[] one = out.toLongVector();
+            zeroBin = 0;
+            while (zeroBin < bins - 1 && one[zeroBin] == 0) {
+                zeroBin++;
+            }
+        }
         c[zeroBin] -= Math.min(zeros, c[zeroBin]);
         long left = 0;
         for (long v : c) {

@@ -155,10 +155,50 @@ public final class Quantizer {
 
     /** Symmetric int8 weights along {@code axis} (ND4J does the per-channel statistics). */
     static QuantizedWeights quantizeWeights(Tensor w, String name, int axis, boolean perTensor) {
+        return quantizeWeights(w, name, axis, perTensor, null);
+    }
+
+    /**
+     * As above; channels for which {@code dead} says true are stored as zeros with scale
+     * {@link WeightQuantizer#ZERO_CHANNEL_SCALE} (see {@code int8Node}). Scales below the
+     * format's floor (1e-30: a channel of denormal weights) are zero channels too.
+     */
+    static QuantizedWeights quantizeWeights(Tensor w, String name, int axis, boolean perTensor,
+                                            java.util.function.IntPredicate dead) {
         WeightQuantizer.Result q = WeightQuantizer.quantize(w.name(), w.floats(), w.shape(), axis, perTensor);
-        QuantParams params = perTensor ? QuantParams.perTensor(q.scales[0], 0)
-                : new QuantParams(q.scales, new int[q.scales.length], axis);
-        return new QuantizedWeights(Tensor.ofInt8(name, w.shape(), q.values, params), q.scales);
+        byte[] values = q.values;
+        float[] scales = q.scales.clone();
+        if (!perTensor) {
+            int channels = w.dim(axis);
+            int inner = 1;
+            for (int d = axis + 1; d < w.rank(); d++) {
+                inner *= w.dim(d);
+            }
+            boolean[] zero = new boolean[channels];
+            boolean any = false;
+            for (int c = 0; c < channels; c++) {
+                zero[c] = scales[c] < 1e-30f || dead != null && dead.test(c);
+                any |= zero[c];
+            }
+            if (any) {
+                values = values.clone();
+                for (int k = 0; k < values.length; k++) {
+                    if (zero[(k / inner) % channels]) {
+                        values[k] = 0;
+                    }
+                }
+                for (int c = 0; c < channels; c++) {
+                    if (zero[c]) {
+                        scales[c] = WeightQuantizer.ZERO_CHANNEL_SCALE;
+                    }
+                }
+            }
+        } else if (scales[0] < 1e-30f) {
+            values = new byte[values.length];
+            scales[0] = WeightQuantizer.ZERO_CHANNEL_SCALE;
+        }
+        QuantParams params = perTensor ? QuantParams.perTensor(scales[0], 0) : new QuantParams(scales, new int[scales.length], axis);
+        return new QuantizedWeights(Tensor.ofInt8(name, w.shape(), values, params), scales);
     }
 
     /** Builds the new graph node by node, converting values between float32 and int8 on demand. */
@@ -238,7 +278,17 @@ public final class Quantizer {
                     ins.add(x);
                     int axis = n.op() == OpType.DEPTHWISE_CONV2D ? 2 : 0;
                     Tensor w = def.tensor(n.input(1));
-                    QuantizedWeights q = quantizeWeights(w, n.name() + "/weights_int8", axis, perTensor);
+                    Range r = range(n.output());
+                    float inScale0 = scales.get(x);
+                    float[] wMax = WeightQuantizer.quantize(w.name(), w.floats(), w.shape(), axis, perTensor).scales;
+                    float[] bias0 = n.inputs().size() > 2 ? def.tensor(n.input(2)).floats() : null;
+                    // A channel whose weights are so small that its requantization multiplier is below
+                    // 2^-31 (no accumulator reaches one output step), or whose bias is beyond 2^30
+                    // weight steps, contributes its bias only: store it as a zero channel (TFLite
+                    // sets such multipliers to 0), instead of refusing the model.
+                    QuantizedWeights q = quantizeWeights(w, n.name() + "/weights_int8", axis, perTensor, c ->
+                            (double) inScale0 * wMax[c] / r.scale() < 0x1p-31
+                                    || bias0 != null && Math.abs(bias0[c] / ((double) inScale0 * wMax[c])) > 0x1p30);
                     tensors.add(q.tensor);
                     ins.add(q.tensor.name());
                     if (n.inputs().size() > 2) {
@@ -254,7 +304,6 @@ public final class Quantizer {
                         tensors.add(bt);
                         ins.add(bt.name());
                     }
-                    Range r = range(n.output());
                     attrs.put("scale", r.scale()).put("zero_point", r.zeroPoint());
                     outScale = r.scale();
                     break;

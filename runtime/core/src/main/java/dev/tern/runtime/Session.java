@@ -30,7 +30,7 @@ public final class Session implements AutoCloseable {
     private final int[] fixedBatch;
     private final int[] taskOffsets;
     private float[] arena;
-    private final Arena memory;
+    private Arena memory;
     private final Results results;
     /** Node that writes each value (absent for inputs), and the nodes the last run computed. */
     private final java.util.Map<String, Integer> producers;
@@ -261,5 +261,6 @@ public final class Session implements AutoCloseable {
     @Override
     public void close() {
         arena = null;
+        memory = null;
     }
 }

@@ -92,11 +92,17 @@ public final class FixedPoint {
         return (x >> exponent) + (remainder > threshold ? 1 : 0);
     }
 
-    /** x * M for M = (multiplier, shift), as TFLite's {@code MultiplyByQuantizedMultiplier}. */
+    /**
+     * x * M for M = (multiplier, shift), as TFLite's {@code MultiplyByQuantizedMultiplier}.
+     * For M >= 1 the left shift saturates to the int32 range where TFLite's would overflow
+     * (undefined in C++); any such result is far outside int8 and clamps the same way.
+     */
     public static int multiplyByQuantizedMultiplier(int x, int multiplier, int shift) {
         int left = shift > 0 ? shift : 0;
         int right = shift > 0 ? 0 : -shift;
-        return roundingDivideByPOT(saturatingRoundingDoublingHighMul(x * (1 << left), multiplier), right);
+        long shifted = (long) x << left;
+        int xs = shifted > Integer.MAX_VALUE ? Integer.MAX_VALUE : (shifted < Integer.MIN_VALUE ? Integer.MIN_VALUE : (int) shifted);
+        return roundingDivideByPOT(saturatingRoundingDoublingHighMul(xs, multiplier), right);
     }
 
     /**

@@ -149,4 +149,18 @@ class FixedPointTest {
         assertEquals(-2, FixedPoint.requantize(-6, quarter.multiplier, quarter.shift, 0, -128, 127));
         assertEquals(2, FixedPoint.requantize(6, quarter.multiplier, quarter.shift, 0, -128, 127));
     }
+
+    @Test
+    void aLeftShiftThatWouldOverflowSaturates() {
+        // M = 2^16 (shift 17): 40000 * 2^17 does not fit int32; it must saturate, not wrap negative.
+        FixedPoint.Multiplier big = FixedPoint.quantizeMultiplier(65536.0);
+        assertEquals(17, big.shift);
+        assertEquals(127, FixedPoint.requantize(40000, big.multiplier, big.shift, 0, -128, 127));
+        assertEquals(-128, FixedPoint.requantize(-40000, big.multiplier, big.shift, 0, -128, 127));
+        // (the shifted accumulator saturates at 2^31 - 1 before the Q31 multiply by 0.5)
+        assertEquals(1 << 30, FixedPoint.multiplyByQuantizedMultiplier(40000, big.multiplier, big.shift));
+        assertEquals(-(1 << 30), FixedPoint.multiplyByQuantizedMultiplier(-40000, big.multiplier, big.shift));
+        // still exact where it fits: 3 * 2^16
+        assertEquals(3 * 65536, FixedPoint.multiplyByQuantizedMultiplier(3, big.multiplier, big.shift));
+    }
 }
