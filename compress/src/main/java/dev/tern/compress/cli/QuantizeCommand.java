@@ -48,8 +48,9 @@ import java.util.concurrent.Callable;
                 + "array [N, ...input shape] (uint8 pixels are normalized as the input spec says, float32 taken as "
                 + "normalized). With --dynamic only the weights become int8 (no data needed).",
             "--report prints, per layer quantized alone, the drop of each task's metric and the SQNR of its output, "
-                + "on validation canvases held out from calibration; --budget keeps in float32 the fewest layers "
-                + "needed so that no task drops by more than D (absolute, e.g. 0.005)."})
+                + "on validation canvases held out from calibration; --budget D keeps layers in float32, most harmful "
+                + "first, until no task drops by more than D (absolute, e.g. 0.005), then returns to int8 any that "
+                + "the budget allows (docs/QUANTIZATION.md)."})
 public final class QuantizeCommand implements Callable<Integer> {
     /** Seed of the training-canvas order calibration and validation draw from. */
     static final long CALIBRATION_SEED = 0x5EED_CA1BL;
