@@ -1,0 +1,155 @@
+package dev.tern.compress.gate;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The latency regression gate: compares a current JMH run with a baseline.
+ *
+ * <p>Scores are first divided by the calibration benchmark of their own run (a fixed
+ * workload, {@code CalibrationBench}), so a slower or busier machine does not count as a
+ * regression; without it in both runs the raw scores are compared (and the report says so).
+ * A benchmark regresses when it got worse by more than {@code threshold} (relative) and by
+ * more than the combined score error (sqrt(e_base^2 + e_cur^2), both scaled like their
+ * scores): both, so neither noise nor a tiny real change fails a build. Lower is better for
+ * time modes (avgt, sample, ss), higher for throughput.
+ *
+ * <p>Within the current run it also checks DESIGN's invariant "int8 is never slower than
+ * fp32": every benchmark whose {@code model} parameter names an int8 file ({@code X-int8.tern})
+ * is compared, by the same rule, with its twin on {@code X.tern} (all other parameters equal).
+ */
+public final class Gate {
+    public static final String CALIBRATION = "dev.tern.bench.CalibrationBench.matVec";
+
+    private Gate() {
+    }
+
+    /** One comparison. */
+    public static final class Row {
+        public final String kind;
+        public final String key;
+        public final double before;
+        public final double after;
+        public final double change;
+        public final boolean failed;
+
+        Row(String kind, String key, double before, double after, double change, boolean failed) {
+            this.kind = kind;
+            this.key = key;
+            this.before = before;
+            this.after = after;
+            this.change = change;
+            this.failed = failed;
+        }
+    }
+
+    /** The outcome: rows, whether scores were normalized, and benchmarks only one run has. */
+    public static final class Report {
+        public final List<Row> rows = new ArrayList<>();
+        public final List<String> unmatched = new ArrayList<>();
+        public boolean normalized;
+
+        public boolean failed() {
+            for (Row r : rows) {
+                if (r.failed) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    public static Report compare(List<JmhResult> baseline, List<JmhResult> current, double threshold) {
+        if (!(threshold >= 0) || Double.isInfinite(threshold)) {
+            throw new IllegalArgumentException("threshold must be a finite fraction >= 0, got " + threshold);
+        }
+        Report report = new Report();
+        JmhResult calBase = find(baseline, CALIBRATION);
+        JmhResult calCur = find(current, CALIBRATION);
+        report.normalized = calBase != null && calCur != null;
+        Map<String, JmhResult> base = byKey(baseline);
+        for (JmhResult c : current) {
+            if (c.benchmark.equals(CALIBRATION)) {
+                continue;
+            }
+            JmhResult b = base.get(c.key());
+            if (b == null || !b.mode.equals(c.mode)) {
+                report.unmatched.add(c.key());
+                continue;
+            }
+            report.rows.add(judge("regression", c.key(), b, report.normalized ? calBase : null, c,
+                    report.normalized ? calCur : null, c.lowerIsBetter(), threshold));
+        }
+        for (JmhResult b : baseline) {
+            if (!b.benchmark.equals(CALIBRATION) && findKey(current, b.key()) == null) {
+                report.unmatched.add(b.key() + " (baseline only)");
+            }
+        }
+        // int8 vs its fp32 twin, within the current run (same machine, same moment: no normalization needed).
+        Map<String, JmhResult> cur = byKey(current);
+        for (JmhResult q : current) {
+            String model = q.params.get("model");
+            if (model == null || !model.endsWith("-int8.tern")) {
+                continue;
+            }
+            Map<String, String> twinParams = new java.util.TreeMap<>(q.params);
+            twinParams.put("model", model.substring(0, model.length() - "-int8.tern".length()) + ".tern");
+            JmhResult f = cur.get(q.benchmark + twinParams);
+            if (f != null && f.mode.equals(q.mode)) {
+                report.rows.add(judge("int8-vs-fp32", q.key(), f, null, q, null, q.lowerIsBetter(), threshold));
+            }
+        }
+        return report;
+    }
+
+    /** Worse by more than the threshold and more than the combined error (after dividing by the calibrations). */
+    static Row judge(String kind, String key, JmhResult before, JmhResult calBefore, JmhResult after, JmhResult calAfter,
+                     boolean lowerIsBetter, double threshold) {
+        double nb = before.score;
+        double eb = before.error;
+        double na = after.score;
+        double ea = after.error;
+        if (calBefore != null && calAfter != null) {
+            // The calibration score is a scale factor for the whole run. Its own error is not
+            // added: it is shared by every benchmark of the run, and added in quadrature it made
+            // each bar as wide as the calibration's noise (16% on a 5 us workload here), so a
+            // 25% slowdown passed.
+            nb = nb / calBefore.score;
+            na = na / calAfter.score;
+            eb = eb / calBefore.score;
+            ea = ea / calAfter.score;
+        }
+        double worse = lowerIsBetter ? na - nb : nb - na;
+        double change = lowerIsBetter ? na / nb - 1 : nb / na - 1;
+        boolean failed = change > threshold && worse > Math.hypot(eb, ea);
+        return new Row(kind, key, nb, na, change, failed);
+    }
+
+    private static JmhResult find(List<JmhResult> rs, String benchmark) {
+        for (JmhResult r : rs) {
+            if (r.benchmark.equals(benchmark)) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    private static JmhResult findKey(List<JmhResult> rs, String key) {
+        for (JmhResult r : rs) {
+            if (r.key().equals(key)) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    private static Map<String, JmhResult> byKey(List<JmhResult> rs) {
+        Map<String, JmhResult> m = new LinkedHashMap<>();
+        for (JmhResult r : rs) {
+            m.put(r.key(), r);
+        }
+        return m;
+    }
+}

@@ -1,0 +1,171 @@
+package dev.tern.compress.gate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tern.compress.cli.CliFixtureAccess;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Predicate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The gate on real JMH output: two runs of {@code TeacherBench} and {@code CalibrationBench},
+ * one after the other on the same machine (jmh-run1.json, jmh-run2.json, from
+ * {@code java -jar bench/target/benchmarks.jar "TeacherBench|CalibrationBench" -rf json}),
+ * and copies of run 1 with scores changed as each test says.
+ */
+class GateTest {
+    @TempDir
+    Path dir;
+
+    static ArrayNode run(int k) throws Exception {
+        try (InputStream in = GateTest.class.getResourceAsStream("jmh-run" + k + ".json")) {
+            return (ArrayNode) new ObjectMapper().readTree(in);
+        }
+    }
+
+    Path write(String name, JsonNode json) throws Exception {
+        Path p = dir.resolve(name);
+        new ObjectMapper().writeValue(p.toFile(), json);
+        return p;
+    }
+
+    /** Multiplies the score of every result matching {@code which} by {@code factor}. */
+    static ArrayNode scaled(ArrayNode runJson, Predicate<JsonNode> which, double factor) {
+        ArrayNode copy = runJson.deepCopy();
+        for (JsonNode r : copy) {
+            if (which.test(r)) {
+                ObjectNode pm = (ObjectNode) r.get("primaryMetric");
+                pm.put("score", pm.get("score").asDouble() * factor);
+            }
+        }
+        return copy;
+    }
+
+    static Predicate<JsonNode> teacher(String backend, String model) {
+        return r -> r.get("benchmark").asText().endsWith("TeacherBench.allTasks")
+                && r.get("params").get("backend").asText().equals(backend)
+                && r.get("params").get("model").asText().endsWith(model);
+    }
+
+    static List<JmhResult> read(Path p) throws Exception {
+        return JmhResult.read(p);
+    }
+
+    @Test
+    void anUnchangedRerunPasses() throws Exception {
+        Gate.Report r = Gate.compare(read(write("b.json", run(1))), read(write("c.json", run(2))), 0.10);
+        assertTrue(r.normalized);
+        assertEquals(4 + 2, r.rows.size(), "4 regression checks and 2 int8-vs-fp32 checks");
+        assertFalse(r.failed(), "rerun flagged: " + describe(r));
+        assertTrue(r.unmatched.isEmpty(), r.unmatched.toString());
+    }
+
+    @Test
+    void oneBenchmark25PercentSlowerFailsAndOnlyThatOne() throws Exception {
+        ArrayNode slower = scaled(run(1), teacher("vector", "hard.tern"), 1.25);
+        Gate.Report r = Gate.compare(read(write("b.json", run(1))), read(write("c.json", slower)), 0.10);
+        assertTrue(r.failed());
+        long failed = r.rows.stream().filter(x -> x.failed).count();
+        assertEquals(1, failed, describe(r));
+        Gate.Row row = r.rows.stream().filter(x -> x.failed).findFirst().get();
+        assertEquals("regression", row.kind);
+        assertTrue(row.key.contains("backend=vector") && row.key.contains("hard.tern"), row.key);
+        assertEquals(0.25, row.change, 1e-9);
+    }
+
+    @Test
+    void aSlowerMachineIsNotARegression() throws Exception {
+        // everything, the calibration benchmark included, 1.6x slower
+        ArrayNode slowMachine = scaled(run(1), r -> true, 1.6);
+        Gate.Report r = Gate.compare(read(write("b.json", run(1))), read(write("c.json", slowMachine)), 0.10);
+        assertFalse(r.failed(), describe(r));
+        // without the calibration benchmark the same run is a regression everywhere
+        ArrayNode noCal = run(1).deepCopy();
+        noCal.removeIf(x -> x.get("benchmark").asText().equals(Gate.CALIBRATION));
+        ArrayNode noCalSlow = scaled(noCal, x -> true, 1.6);
+        Gate.Report raw = Gate.compare(read(write("b2.json", noCal)), read(write("c2.json", noCalSlow)), 0.10);
+        assertFalse(raw.normalized);
+        assertTrue(raw.failed());
+        // all but the scalar int8 run, whose error bar in run 1 (one slow iteration) is wider than 60%
+        assertEquals(3, raw.rows.stream().filter(x -> x.failed && x.kind.equals("regression")).count(), describe(raw));
+    }
+
+    @Test
+    void aChangeWithinTheErrorOrTheThresholdPasses() throws Exception {
+        // 8% slower: under the 10% threshold
+        Gate.Report r = Gate.compare(read(write("b.json", run(1))),
+                read(write("c.json", scaled(run(1), teacher("scalar", "hard.tern"), 1.08))), 0.10);
+        assertFalse(r.failed(), describe(r));
+        // 30% slower but with a huge error bar: not distinguishable from noise
+        ArrayNode noisy = scaled(run(1), teacher("scalar", "hard.tern"), 1.30);
+        for (JsonNode x : noisy) {
+            if (teacher("scalar", "hard.tern").test(x)) {
+                ((ObjectNode) x.get("primaryMetric")).put("scoreError", x.get("primaryMetric").get("score").asDouble());
+            }
+        }
+        r = Gate.compare(read(write("b2.json", run(1))), read(write("c2.json", noisy)), 0.10);
+        assertFalse(r.failed(), describe(r));
+    }
+
+    @Test
+    void anInt8ModelSlowerThanItsFp32TwinIsFlagged() throws Exception {
+        // int8 on the vector backend 1.4x slower than it was, fp32 unchanged
+        ArrayNode cur = scaled(run(1), teacher("vector", "hard-int8.tern"), 1.4);
+        Gate.Report r = Gate.compare(read(write("b.json", cur)), read(write("c.json", cur)), 0.10);
+        Gate.Row row = r.rows.stream().filter(x -> x.kind.equals("int8-vs-fp32") && x.key.contains("backend=vector"))
+                .findFirst().get();
+        assertTrue(row.failed, describe(r));
+        assertTrue(r.failed());
+    }
+
+    @Test
+    void higherIsBetterForThroughput() throws Exception {
+        ArrayNode thrpt = run(1).deepCopy();
+        for (JsonNode x : thrpt) {
+            ((ObjectNode) x).put("mode", "thrpt");
+        }
+        // throughput 25% lower on one benchmark: a regression; 25% higher: an improvement
+        Gate.Report down = Gate.compare(read(write("b.json", thrpt)),
+                read(write("c.json", scaled(thrpt, teacher("scalar", "hard.tern"), 0.75))), 0.10);
+        assertTrue(down.failed(), describe(down));
+        Gate.Report up = Gate.compare(read(write("b2.json", thrpt)),
+                read(write("c2.json", scaled(thrpt, teacher("scalar", "hard.tern"), 1.25))), 0.10);
+        assertFalse(up.failed(), describe(up));
+    }
+
+    @Test
+    void theCommandExitsOneOnARegressionTwoOnBadInput() throws Exception {
+        Path b = write("b.json", run(1));
+        Path same = write("c.json", run(2));
+        Path slow = write("s.json", scaled(run(1), teacher("vector", "hard.tern"), 1.25));
+        assertEquals(0, CliFixtureAccess.tern("gate", "--baseline", b.toString(), "--current", same.toString()).code());
+        CliFixtureAccess.Result r = CliFixtureAccess.tern("gate", "--baseline", b.toString(), "--current", slow.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.out().contains("FAIL"), r.out());
+        Path notJson = dir.resolve("x.json");
+        Files.writeString(notJson, "Benchmark  Mode  Cnt  Score\n");
+        CliFixtureAccess.Result bad = CliFixtureAccess.tern("gate", "--baseline", b.toString(), "--current", notJson.toString());
+        assertEquals(2, bad.code(), bad.err());
+        assertTrue(bad.err().contains("-rf json"), bad.err());
+        assertEquals(2, CliFixtureAccess.tern("gate", "--baseline", b.toString(), "--current", dir.resolve("none.json").toString()).code());
+    }
+
+    static String describe(Gate.Report r) {
+        StringBuilder sb = new StringBuilder();
+        for (Gate.Row x : r.rows) {
+            sb.append(String.format("%n %s %s %+.3f %s", x.failed ? "FAIL" : "ok", x.kind, x.change, x.key));
+        }
+        return sb.toString();
+    }
+}
