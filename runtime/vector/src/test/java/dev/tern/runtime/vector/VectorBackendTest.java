@@ -7,7 +7,10 @@ import dev.tern.runtime.SessionOptions;
 import dev.tern.runtime.TaskSet;
 import dev.tern.runtime.TernModel;
 import dev.tern.runtime.format.TernWriter;
+import dev.tern.runtime.KernelChecks;
+import dev.tern.runtime.OpCases;
 import dev.tern.runtime.internal.KernelRegistry;
+import dev.tern.runtime.model.DType;
 import dev.tern.runtime.model.Activation;
 import dev.tern.runtime.model.ModelBuilder;
 import dev.tern.runtime.model.ModelDef;
@@ -112,8 +115,17 @@ class VectorBackendTest {
             }
             vectorKernels++;
             if (e.op != OpType.DENSE) {
-                tests.add(DynamicTest.dynamicTest(e.name, () -> fail("no random cases for vector kernel " + e.name
-                        + ": add them to VectorBackendTest")));
+                // the core's random op cases (both paddings, strides, tails, batches, offsets)
+                for (int size : OpCases.SIZES) {
+                    long seed = SEED * 37 + e.op.code() * 1000L + size;
+                    if (e.dtype == DType.INT8) {
+                        tests.add(DynamicTest.dynamicTest(e.name + " size=" + size + " seed=" + seed,
+                                () -> KernelChecks.checkInt8(e, size, seed)));
+                    } else {
+                        tests.add(DynamicTest.dynamicTest(e.name + " size=" + size + " seed=" + seed,
+                                () -> KernelChecks.check(e, size, seed)));
+                    }
+                }
                 continue;
             }
             for (int size : sizes()) {
