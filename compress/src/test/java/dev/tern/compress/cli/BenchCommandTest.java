@@ -1,0 +1,46 @@
+package dev.tern.compress.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tern.runtime.format.TernWriter;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code tern bench}: the fields it reports and its bad usage (no timing asserted: machines are noisy). */
+class BenchCommandTest {
+    @Test
+    void reportsOrderedPercentilesAndAllocation(@TempDir Path dir) throws Exception {
+        Path m = dir.resolve("m.tern");
+        TernWriter.write(CliFixture.model(), m);
+        CliFixture.Outcome r = CliFixture.tern("bench", m.toString(), "--runs", "200", "--warmup", "2000", "--batch", "3",
+                "--task", "left", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals(3, j.get("batch").asInt());
+        assertEquals(200, j.get("runs").asInt());
+        JsonNode lat = j.get("latency_us");
+        assertTrue(lat.get("p50").asDouble() > 0);
+        assertTrue(lat.get("p50").asDouble() <= lat.get("p90").asDouble());
+        assertTrue(lat.get("p90").asDouble() <= lat.get("p99").asDouble());
+        assertTrue(lat.get("p99").asDouble() <= lat.get("max").asDouble());
+        assertTrue(j.get("samples_per_second").asDouble() > 0);
+        // Reported, not asserted: until C2 has compiled the kernels (which a short run may not
+        // reach) the vector code allocates; steady-state zero allocation is AllocationTest's job.
+        assertTrue(!j.has("allocated_bytes_per_run") || j.get("allocated_bytes_per_run").asDouble() >= 0, j.toString());
+    }
+
+    @Test
+    void badUsageExitsTwo(@TempDir Path dir) throws Exception {
+        Path m = dir.resolve("m.tern");
+        TernWriter.write(CliFixture.model(), m);
+        assertEquals(2, CliFixture.tern("bench", m.toString(), "--runs", "0").code());
+        assertEquals(2, CliFixture.tern("bench", m.toString(), "--batch", "0").code());
+        assertEquals(2, CliFixture.tern("bench", m.toString(), "--task", "nope").code());
+        assertEquals(2, CliFixture.tern("bench", dir.resolve("missing.tern").toString()).code());
+    }
+}
