@@ -21,6 +21,7 @@ public final class VectorKernels {
 
     static {
         KernelRegistry.register(OpType.DENSE, DType.FLOAT32, Backend.VECTOR, "f32-dense-vector", Dense::new);
+        KernelRegistry.register(OpType.CONV2D, DType.FLOAT32, Backend.VECTOR, "f32-conv2d-vector", Conv2D::new);
     }
 
     private VectorKernels() {
@@ -81,6 +82,204 @@ public final class VectorKernels {
                     float v = sum + b[o];
                     a[yOff + s * stride + o] = Math.min(Math.max(v, min), max);
                 }
+            }
+        }
+    }
+
+    /**
+     * Direct NHWC convolution, register-blocked: for four output pixels of a row and two
+     * vectors of output channels (2L), eight FMA accumulators; per tap and input channel two
+     * weight-vector loads feed eight FMAs. The filter is packed at load to
+     * [kh * kw * cin][coutPad], coutPad = cout rounded up to 2L and zero-filled. Pixels whose
+     * horizontal taps leave the image, and the rest of a row, take the one-pixel path.
+     * Channels past cout are computed on zero weights and not stored (a partial last block
+     * goes through scratch). Everything stays in one method so C2 keeps the accumulators in
+     * registers. Float accumulation order differs from the reference: tolerance by dot length.
+     */
+    static final class Conv2D extends Kernel {
+        final OpContext.Window g;
+        final float[] wp;
+        final float[] b;
+        final int coutPad, xOff, yOff, stride, first, last;
+        final float min, max;
+        final boolean clamp;
+        /** Input offset of tap j = (ky * kw + kx) * cin + ic from a pixel's top-left input: (ky * inW + kx) * cin + ic. */
+        final int[] tapOff;
+
+        Conv2D(OpContext c) {
+            int[] ws = c.constant(1).shape();
+            g = c.window(ws[1], ws[2]);
+            int block = 2 * F.length();
+            coutPad = (g.outC + block - 1) / block * block;
+            int taps = g.kh * g.kw * g.inC;
+            float[] w = c.weightFloats(1);
+            wp = new float[taps * coutPad];
+            for (int oc = 0; oc < g.outC; oc++) {
+                for (int t = 0; t < taps; t++) {
+                    wp[t * coutPad + oc] = w[oc * taps + t];
+                }
+            }
+            b = new float[coutPad];
+            System.arraycopy(c.floatsOrZeros(2, g.outC), 0, b, 0, g.outC);
+            xOff = c.inOffset(0);
+            yOff = c.outOffset();
+            stride = c.sampleStride();
+            min = c.activation().min();
+            max = c.activation().max();
+            clamp = min != Float.NEGATIVE_INFINITY || max != Float.POSITIVE_INFINITY;
+            tapOff = new int[taps];
+            for (int ky = 0; ky < g.kh; ky++) {
+                for (int kx = 0; kx < g.kw; kx++) {
+                    for (int ic = 0; ic < g.inC; ic++) {
+                        tapOff[(ky * g.kw + kx) * g.inC + ic] = (ky * g.inW + kx) * g.inC + ic;
+                    }
+                }
+            }
+            first = Math.min(g.outW, (g.padLeft + g.strideW - 1) / g.strideW);
+            int span = g.inW - g.kw + g.padLeft;    // ox * strideW <= span keeps the last tap in bounds
+            last = span < 0 ? first : Math.max(first, Math.min(g.outW, span / g.strideW + 1));
+        }
+
+        @Override
+        public int scratchFloats() {
+            return 8 * F.length();
+        }
+
+        @Override
+        public void run(Arena m, int batch) {
+            final float[] a = m.f;
+            final float[] t = m.fs;
+            final int lanes = F.length();
+            final int cin = g.inC;
+            final int cout = g.outC;
+            final int kw = g.kw;
+            for (int s = 0; s < batch; s++) {
+                final int xs = xOff + s * stride;
+                final int ys = yOff + s * stride;
+                for (int oy = 0; oy < g.outH; oy++) {
+                    int ky0 = Math.max(0, g.padTop - oy * g.strideH);
+                    int ky1 = Math.min(g.kh, g.inH + g.padTop - oy * g.strideH);
+                    int ox = 0;
+                    while (ox < g.outW) {
+                        boolean four = ox >= first && ox + 4 <= last;
+                        int px = four ? 4 : 1;
+                        int kx0 = Math.max(0, g.padLeft - ox * g.strideW);
+                        int kx1 = Math.min(kw, g.inW + g.padLeft - ox * g.strideW);
+                        int step = four ? g.strideW * cin : 0;
+                        for (int oc = 0; oc < coutPad; oc += 2 * lanes) {
+                            int yo = ys + (oy * g.outW + ox) * cout + oc;
+                            int n = Math.min(2 * lanes, cout - oc);
+                            if (four) {
+                                int base = xs + ((oy * g.strideH - g.padTop) * g.inW + ox * g.strideW - g.padLeft) * cin;
+                                four(a, t, base, step, ky0 * kw * cin, ky1 * kw * cin, oc, yo, n);
+                            } else {
+                                for (int p = 0; p < 2 * lanes; p++) {
+                                    t[p] = b[oc + p];
+                                }
+                                one(a, t, xs, oy, ox, ky0, ky1, kx0, kx1, oc, yo, n);
+                            }
+                        }
+                        ox += px;
+                    }
+                }
+            }
+        }
+
+        /**
+         * Four pixels, two channel vectors: rows of taps ky0..ky0+rows-1, each kw * cin
+         * consecutive inputs per pixel (all in bounds), pixels {@code step} floats apart.
+         * Kept small so C2 inlines every vector operation and no vector is boxed.
+         */
+        private void four(float[] a, float[] t, int base, int step, int j0, int j1, int oc, int yo, int n) {
+            final int lanes = F.length();
+            final int cout = g.outC;
+            final int[] off = tapOff;
+            FloatVector a0 = FloatVector.fromArray(F, b, oc);
+            FloatVector b0 = FloatVector.fromArray(F, b, oc + lanes);
+            FloatVector a1 = a0;
+            FloatVector b1 = b0;
+            FloatVector a2 = a0;
+            FloatVector b2 = b0;
+            FloatVector a3 = a0;
+            FloatVector b3 = b0;
+            // One flat loop over the taps (a nested loop made C2 on JDK 17 box the accumulators).
+            for (int j = j0; j < j1; j++) {
+                int wrow = j * coutPad + oc;
+                int xp = base + off[j];
+                FloatVector wa = FloatVector.fromArray(F, wp, wrow);
+                FloatVector wb = FloatVector.fromArray(F, wp, wrow + lanes);
+                FloatVector x0 = FloatVector.broadcast(F, a[xp]);
+                FloatVector x1 = FloatVector.broadcast(F, a[xp + step]);
+                FloatVector x2 = FloatVector.broadcast(F, a[xp + 2 * step]);
+                FloatVector x3 = FloatVector.broadcast(F, a[xp + 3 * step]);
+                a0 = wa.fma(x0, a0);
+                b0 = wb.fma(x0, b0);
+                a1 = wa.fma(x1, a1);
+                b1 = wb.fma(x1, b1);
+                a2 = wa.fma(x2, a2);
+                b2 = wb.fma(x2, b2);
+                a3 = wa.fma(x3, a3);
+                b3 = wb.fma(x3, b3);
+            }
+            if (n == 2 * lanes) {
+                a0.intoArray(a, yo);
+                b0.intoArray(a, yo + lanes);
+                a1.intoArray(a, yo + cout);
+                b1.intoArray(a, yo + cout + lanes);
+                a2.intoArray(a, yo + 2 * cout);
+                b2.intoArray(a, yo + 2 * cout + lanes);
+                a3.intoArray(a, yo + 3 * cout);
+                b3.intoArray(a, yo + 3 * cout + lanes);
+            } else if (n > 0) {
+                a0.intoArray(t, 0);
+                b0.intoArray(t, lanes);
+                a1.intoArray(t, 2 * lanes);
+                b1.intoArray(t, 3 * lanes);
+                a2.intoArray(t, 4 * lanes);
+                b2.intoArray(t, 5 * lanes);
+                a3.intoArray(t, 6 * lanes);
+                b3.intoArray(t, 7 * lanes);
+                for (int p = 0; p < 4; p++) {
+                    System.arraycopy(t, 2 * lanes * p, a, yo + p * cout, n);
+                }
+            }
+            if (clamp) {
+                for (int p = 0; p < 4; p++) {
+                    clamp(a, yo + p * cout, n);
+                }
+            }
+        }
+
+        /** The fused activation, scalar: Vector API min/max pulled IntVector paths C2 did not inline (boxing every vector). */
+        private void clamp(float[] a, int from, int n) {
+            for (int i = from; i < from + n; i++) {
+                a[i] = Math.min(Math.max(a[i], min), max);
+            }
+        }
+
+        /**
+         * One pixel (any bounds), channels [oc, oc + n): scalar, accumulating in t[0, n) (which
+         * holds the bias on entry). Edge pixels are few; keeping vectors out of this branchy
+         * nest keeps C2 from boxing them.
+         */
+        private void one(float[] a, float[] t, int xs, int oy, int ox, int ky0, int ky1, int kx0, int kx1, int oc, int yo, int n) {
+            final int cin = g.inC;
+            for (int ky = ky0; ky < ky1; ky++) {
+                int rowBase = xs + ((oy * g.strideH - g.padTop + ky) * g.inW + ox * g.strideW - g.padLeft) * cin;
+                for (int kx = kx0; kx < kx1; kx++) {
+                    int xp = rowBase + kx * cin;
+                    int wrow = (ky * g.kw + kx) * cin * coutPad + oc;
+                    for (int ic = 0; ic < cin; ic++) {
+                        float xv = a[xp + ic];
+                        for (int o = 0; o < n; o++) {
+                            t[o] += xv * wp[wrow + o];
+                        }
+                        wrow += coutPad;
+                    }
+                }
+            }
+            for (int o = 0; o < n; o++) {
+                a[yo + o] = Math.min(Math.max(t[o], min), max);
             }
         }
     }

@@ -76,7 +76,8 @@ class VectorBackendTest {
         TernModel m = TernModel.of(allOps(1));
         assertEquals(Backend.VECTOR, m.backend());
         assertEquals("f32-dense-vector", m.kernels().get("fc"));
-        assertEquals(Backend.SCALAR, m.kernelBackends().get("conv"), "ops without a vector kernel fall back to scalar");
+        assertEquals("f32-conv2d-vector", m.kernels().get("conv"));
+        assertEquals(Backend.SCALAR, m.kernelBackends().get("mp"), "ops without a vector kernel fall back to scalar");
         assertEquals(Backend.REFERENCE, m.kernelBackends().get("sm"), "and from there to the reference");
         System.setProperty("tern.kernels", "scalar");
         assertEquals(Backend.SCALAR, TernModel.defaultBackend(), "-Dtern.kernels still wins");
