@@ -7,7 +7,10 @@ import dev.tern.runtime.internal.KernelRegistry;
 import dev.tern.runtime.internal.OpContext;
 import dev.tern.runtime.model.DType;
 import dev.tern.runtime.model.OpType;
+import dev.tern.runtime.internal.quant.FixedPoint;
+import dev.tern.runtime.internal.quant.Int8;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -18,10 +21,13 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class VectorKernels {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
 
     static {
         KernelRegistry.register(OpType.DENSE, DType.FLOAT32, Backend.VECTOR, "f32-dense-vector", Dense::new);
         KernelRegistry.register(OpType.CONV2D, DType.FLOAT32, Backend.VECTOR, "f32-conv2d-vector", Conv2D::new);
+        KernelRegistry.register(OpType.CONV2D, DType.INT8, Backend.VECTOR, "int8-conv2d-vector", Int8Conv2D::new);
+        KernelRegistry.register(OpType.DENSE, DType.INT8, Backend.VECTOR, "int8-dense-vector", Int8Dense::new);
     }
 
     private VectorKernels() {
@@ -281,6 +287,253 @@ public final class VectorKernels {
             for (int o = 0; o < n; o++) {
                 a[yo + o] = Math.min(Math.max(t[o], min), max);
             }
+        }
+    }
+
+    /**
+     * Int8 NHWC convolution with the blocking of {@link Conv2D}: four output pixels by two
+     * vectors of output channels, int32 accumulators (multiply and add: there is no int
+     * FMA), one flat loop over the taps. Weights are widened to int at load (the byte to int
+     * conversion inside the loop is what C2 does not do well), packed [taps][coutPad]; the
+     * inputs enter as (q - zero point). The int32 sums are exact, so the result is the
+     * reference's to the bit; requantization (per channel, fixed point) is scalar, once per
+     * output. Edge pixels take a scalar path.
+     */
+    static final class Int8Conv2D extends Kernel {
+        final OpContext.Window g;
+        final int[] wp;
+        final int[] bias;
+        final int[] mult, shift;
+        final int coutPad, xOff, yOff, stride, first, last, inZero, outZero, lo, hi;
+        final int[] tapOff;
+
+        Int8Conv2D(OpContext c) {
+            int[] ws = c.constant(1).shape();
+            g = c.window(ws[1], ws[2]);
+            int block = 2 * I.length();
+            coutPad = (g.outC + block - 1) / block * block;
+            int taps = g.kh * g.kw * g.inC;
+            byte[] w = c.int8s(1);
+            wp = new int[taps * coutPad];
+            for (int oc = 0; oc < g.outC; oc++) {
+                for (int t = 0; t < taps; t++) {
+                    wp[t * coutPad + oc] = w[oc * taps + t];
+                }
+            }
+            bias = new int[coutPad];
+            System.arraycopy(c.intsOrZeros(2, g.outC), 0, bias, 0, g.outC);
+            int[][] ms = Int8.channelMultipliers(c.inType(0).scale(), c.weightScales(1, 0), c.outType().scale());
+            mult = ms[0];
+            shift = ms[1];
+            inZero = c.inType(0).zeroPoint();
+            outZero = c.outType().zeroPoint();
+            int[] bounds = Int8.activationBounds(c.activation(), c.outType().scale(), c.outType().zeroPoint());
+            lo = bounds[0];
+            hi = bounds[1];
+            xOff = c.inOffset(0);
+            yOff = c.outOffset();
+            stride = c.int8Stride();
+            first = Math.min(g.outW, (g.padLeft + g.strideW - 1) / g.strideW);
+            int span = g.inW - g.kw + g.padLeft;
+            last = span < 0 ? first : Math.max(first, Math.min(g.outW, span / g.strideW + 1));
+            tapOff = new int[taps];
+            for (int ky = 0; ky < g.kh; ky++) {
+                for (int kx = 0; kx < g.kw; kx++) {
+                    for (int ic = 0; ic < g.inC; ic++) {
+                        tapOff[(ky * g.kw + kx) * g.inC + ic] = (ky * g.inW + kx) * g.inC + ic;
+                    }
+                }
+            }
+        }
+
+        @Override
+        public int scratchInts() {
+            return 8 * I.length();
+        }
+
+        @Override
+        public void run(Arena m, int batch) {
+            final byte[] q = m.q;
+            final int[] t = m.is;
+            final int lanes = I.length();
+            final int cin = g.inC;
+            final int cout = g.outC;
+            final int kw = g.kw;
+            for (int s = 0; s < batch; s++) {
+                final int xs = xOff + s * stride;
+                final int ys = yOff + s * stride;
+                for (int oy = 0; oy < g.outH; oy++) {
+                    int ky0 = Math.max(0, g.padTop - oy * g.strideH);
+                    int ky1 = Math.min(g.kh, g.inH + g.padTop - oy * g.strideH);
+                    int ox = 0;
+                    while (ox < g.outW) {
+                        boolean four = ox >= first && ox + 4 <= last;
+                        int px = four ? 4 : 1;
+                        int kx0 = Math.max(0, g.padLeft - ox * g.strideW);
+                        int kx1 = Math.min(kw, g.inW + g.padLeft - ox * g.strideW);
+                        for (int oc = 0; oc < coutPad; oc += 2 * lanes) {
+                            int yo = ys + (oy * g.outW + ox) * cout + oc;
+                            int n = Math.min(2 * lanes, cout - oc);
+                            if (n <= 0) {
+                                break;
+                            }
+                            if (four) {
+                                int base = xs + ((oy * g.strideH - g.padTop) * g.inW + ox * g.strideW - g.padLeft) * cin;
+                                four(q, t, base, g.strideW * cin, ky0 * kw * cin, ky1 * kw * cin, oc);
+                            } else {
+                                one(q, t, xs, oy, ox, ky0, ky1, kx0, kx1, oc, n);
+                            }
+                            for (int p = 0; p < px; p++) {
+                                int to = 2 * lanes * p;
+                                int qo = yo + p * cout;
+                                for (int o = 0; o < n; o++) {
+                                    q[qo + o] = (byte) FixedPoint.requantize(t[to + o], mult[oc + o], shift[oc + o], outZero, lo, hi);
+                                }
+                            }
+                        }
+                        ox += px;
+                    }
+                }
+            }
+        }
+
+        /** Int32 sums of four pixels x channels [oc, oc + 2L) into t (pixel p at 2L * p). */
+        private void four(byte[] q, int[] t, int base, int step, int j0, int j1, int oc) {
+            final int lanes = I.length();
+            final int[] off = tapOff;
+            final int zx = inZero;
+            IntVector a0 = IntVector.fromArray(I, bias, oc);
+            IntVector b0 = IntVector.fromArray(I, bias, oc + lanes);
+            IntVector a1 = a0;
+            IntVector b1 = b0;
+            IntVector a2 = a0;
+            IntVector b2 = b0;
+            IntVector a3 = a0;
+            IntVector b3 = b0;
+            for (int j = j0; j < j1; j++) {
+                int wrow = j * coutPad + oc;
+                int xp = base + off[j];
+                IntVector wa = IntVector.fromArray(I, wp, wrow);
+                IntVector wb = IntVector.fromArray(I, wp, wrow + lanes);
+                IntVector x0 = IntVector.broadcast(I, q[xp] - zx);
+                IntVector x1 = IntVector.broadcast(I, q[xp + step] - zx);
+                IntVector x2 = IntVector.broadcast(I, q[xp + 2 * step] - zx);
+                IntVector x3 = IntVector.broadcast(I, q[xp + 3 * step] - zx);
+                a0 = a0.add(wa.mul(x0));
+                b0 = b0.add(wb.mul(x0));
+                a1 = a1.add(wa.mul(x1));
+                b1 = b1.add(wb.mul(x1));
+                a2 = a2.add(wa.mul(x2));
+                b2 = b2.add(wb.mul(x2));
+                a3 = a3.add(wa.mul(x3));
+                b3 = b3.add(wb.mul(x3));
+            }
+            a0.intoArray(t, 0);
+            b0.intoArray(t, lanes);
+            a1.intoArray(t, 2 * lanes);
+            b1.intoArray(t, 3 * lanes);
+            a2.intoArray(t, 4 * lanes);
+            b2.intoArray(t, 5 * lanes);
+            a3.intoArray(t, 6 * lanes);
+            b3.intoArray(t, 7 * lanes);
+        }
+
+        /** Int32 sums of one pixel (any bounds) x channels [oc, oc + n) into t[0, n): scalar. */
+        private void one(byte[] q, int[] t, int xs, int oy, int ox, int ky0, int ky1, int kx0, int kx1, int oc, int n) {
+            final int cin = g.inC;
+            for (int o = 0; o < n; o++) {
+                t[o] = bias[oc + o];
+            }
+            for (int ky = ky0; ky < ky1; ky++) {
+                int rowBase = xs + ((oy * g.strideH - g.padTop + ky) * g.inW + ox * g.strideW - g.padLeft) * cin;
+                for (int kx = kx0; kx < kx1; kx++) {
+                    int xp = rowBase + kx * cin;
+                    int wrow = (ky * g.kw + kx) * cin * coutPad + oc;
+                    for (int ic = 0; ic < cin; ic++) {
+                        int xv = q[xp + ic] - inZero;
+                        for (int o = 0; o < n; o++) {
+                            t[o] += xv * wp[wrow + o];
+                        }
+                        wrow += coutPad;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Int8 Dense as int32 dot products: the input row, minus its zero point, is widened once
+     * per sample into int scratch; each output is a dot product of that row with its weight
+     * row (widened to int at load) in two IntVector accumulators, one lane reduction, a scalar
+     * tail, then the per-channel fixed-point requantization. Int32 sums are exact in any
+     * order: the reference's bytes.
+     */
+    static final class Int8Dense extends Kernel {
+        final int in, out, xOff, yOff, stride, inZero, outZero, lo, hi;
+        final int[] w, bias, mult, shift;
+
+        Int8Dense(OpContext c) {
+            in = c.inSize(0);
+            out = c.outSize();
+            xOff = c.inOffset(0);
+            yOff = c.outOffset();
+            stride = c.int8Stride();
+            byte[] wb = c.int8s(1);
+            w = new int[wb.length];
+            for (int i = 0; i < wb.length; i++) {
+                w[i] = wb[i];
+            }
+            bias = c.intsOrZeros(2, out);
+            int[][] ms = Int8.channelMultipliers(c.inType(0).scale(), c.weightScales(1, 0), c.outType().scale());
+            mult = ms[0];
+            shift = ms[1];
+            inZero = c.inType(0).zeroPoint();
+            outZero = c.outType().zeroPoint();
+            int[] bounds = Int8.activationBounds(c.activation(), c.outType().scale(), c.outType().zeroPoint());
+            lo = bounds[0];
+            hi = bounds[1];
+        }
+
+        @Override
+        public int scratchInts() {
+            return in;
+        }
+
+        @Override
+        public void run(Arena m, int batch) {
+            final byte[] q = m.q;
+            final int[] x = m.is;
+            final int lanes = I.length();
+            final int body2 = in - in % (2 * lanes);
+            final int body = in - in % lanes;
+            for (int s = 0; s < batch; s++) {
+                int xo = xOff + s * stride;
+                for (int i = 0; i < in; i++) {
+                    x[i] = q[xo + i] - inZero;
+                }
+                for (int o = 0; o < out; o++) {
+                    q[yOff + s * stride + o] = (byte) FixedPoint.requantize(bias[o] + dot(x, o * in, body2, body, lanes),
+                            mult[o], shift[o], outZero, lo, hi);
+                }
+            }
+        }
+
+        private int dot(int[] x, int wo, int body2, int body, int lanes) {
+            IntVector acc0 = IntVector.zero(I);
+            IntVector acc1 = IntVector.zero(I);
+            int i = 0;
+            for (; i < body2; i += 2 * lanes) {
+                acc0 = acc0.add(IntVector.fromArray(I, w, wo + i).mul(IntVector.fromArray(I, x, i)));
+                acc1 = acc1.add(IntVector.fromArray(I, w, wo + i + lanes).mul(IntVector.fromArray(I, x, i + lanes)));
+            }
+            for (; i < body; i += lanes) {
+                acc0 = acc0.add(IntVector.fromArray(I, w, wo + i).mul(IntVector.fromArray(I, x, i)));
+            }
+            int sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+            for (; i < in; i++) {
+                sum += w[wo + i] * x[i];
+            }
+            return sum;
         }
     }
 }
