@@ -38,6 +38,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", paramLabel = "N", defaultValue = "300", description = "Untimed runs first (default: ${DEFAULT-VALUE}).")
     int warmup;
 
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
+            description = "Threads per run: the batch is split over them (default: ${DEFAULT-VALUE}).")
+    int threads;
+
     @Option(names = "--task", paramLabel = "T", description = "Run only these tasks (repeatable; default: all).")
     List<String> tasks;
 
@@ -54,6 +58,9 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (runs < 1) {
             throw new UsageException("--runs must be at least 1, got " + runs);
+        }
+        if (threads < 1 || threads > dev.tern.runtime.SessionOptions.MAX_THREADS) {
+            throw new UsageException("--threads must lie in [1, " + dev.tern.runtime.SessionOptions.MAX_THREADS + "], got " + threads);
         }
         if (warmup < 0) {
             throw new UsageException("--warmup must be >= 0, got " + warmup);
@@ -74,7 +81,7 @@ public final class BenchCommand implements Callable<Integer> {
         long thread = Thread.currentThread().getId();
         Histogram h = new Histogram(3_600_000_000_000L, 3);
         long allocated;
-        try (Session s = m.newSession(SessionOptions.defaults().withMaxBatch(batch))) {
+        try (Session s = m.newSession(SessionOptions.defaults().withMaxBatch(batch).withThreads(threads))) {
             for (int i = 0; i < warmup; i++) {
                 s.run(x, set);
             }
@@ -93,6 +100,7 @@ public final class BenchCommand implements Callable<Integer> {
             o.put("model", model.toString());
             o.put("backend", m.backend().id());
             o.put("batch", batch);
+            o.put("threads", threads);
             o.put("runs", runs);
             o.put("warmup", warmup);
             ObjectNode lat = o.putObject("latency_us");
@@ -107,7 +115,8 @@ public final class BenchCommand implements Callable<Integer> {
             }
             Json.print(o, out);
         } else {
-            out.printf("%s (%s kernels), batch %d, %d runs after %d warm-up%n", model, m.backend().id(), batch, runs, warmup);
+            out.printf("%s (%s kernels), batch %d, %d thread(s), %d runs after %d warm-up%n", model, m.backend().id(), batch,
+                    threads, runs, warmup);
             out.printf("  latency us: p50 %.1f  p90 %.1f  p99 %.1f  max %.1f  mean %.1f%n", h.getValueAtPercentile(50) / 1e3,
                     h.getValueAtPercentile(90) / 1e3, h.getValueAtPercentile(99) / 1e3, h.getMaxValue() / 1e3, mean);
             out.printf("  %.0f samples/s%s%n", batch * 1e6 / mean,

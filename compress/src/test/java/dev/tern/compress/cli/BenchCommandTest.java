@@ -18,7 +18,7 @@ class BenchCommandTest {
         Path m = dir.resolve("m.tern");
         TernWriter.write(CliFixture.model(), m);
         CliFixture.Outcome r = CliFixture.tern("bench", m.toString(), "--runs", "200", "--warmup", "2000", "--batch", "3",
-                "--task", "left", "--json");
+                "--task", "left", "--threads", "2", "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertEquals(3, j.get("batch").asInt());
@@ -40,6 +40,7 @@ class BenchCommandTest {
         TernWriter.write(CliFixture.model(), m);
         assertEquals(2, CliFixture.tern("bench", m.toString(), "--runs", "0").code());
         assertEquals(2, CliFixture.tern("bench", m.toString(), "--batch", "0").code());
+        assertEquals(2, CliFixture.tern("bench", m.toString(), "--threads", "0").code());
         assertEquals(2, CliFixture.tern("bench", m.toString(), "--task", "nope").code());
         assertEquals(2, CliFixture.tern("bench", dir.resolve("missing.tern").toString()).code());
     }

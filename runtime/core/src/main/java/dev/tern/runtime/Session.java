@@ -31,6 +31,9 @@ public final class Session implements AutoCloseable {
     private final int[] taskOffsets;
     private float[] arena;
     private Arena memory;
+    /** With threads > 1: one arena view (shared activations, own scratch) and one worker per extra thread. */
+    private final Arena[] workerMemory;
+    private final java.util.concurrent.ExecutorService workers;
     private final Results results;
     /** Node that writes each value (absent for inputs), and the nodes the last run computed. */
     private final java.util.Map<String, Integer> producers;
@@ -67,6 +70,17 @@ public final class Session implements AutoCloseable {
         this.arena = new float[(int) arenaSize];
         this.memory = new Arena(arena, new byte[(int) int8Size], new float[Math.max(plan.scratchFloats(), 1)],
                 new int[Math.max(plan.scratchInts(), 1)]);
+        int threads = Math.min(options.threads(), options.maxBatch());
+        this.workerMemory = new Arena[threads - 1];
+        for (int w = 0; w < workerMemory.length; w++) {
+            workerMemory[w] = new Arena(memory.f, memory.q, new float[Math.max(plan.scratchFloats(), 1)],
+                    new int[Math.max(plan.scratchInts(), 1)]);
+        }
+        this.workers = threads > 1 ? java.util.concurrent.Executors.newFixedThreadPool(threads - 1, r -> {
+            Thread t = new Thread(r, "tern-session-worker");
+            t.setDaemon(true);
+            return t;
+        }) : null;
         this.results = new Results(def.tasks(), options.maxBatch());
         this.producers = def.producers();
     }
@@ -157,9 +171,32 @@ public final class Session implements AutoCloseable {
             throw new IllegalStateException("session is closed");
         }
         boolean[] need = tasks.nodes();
-        for (int i = 0; i < need.length; i++) {
-            if (need[i]) {
-                plan.kernel(i).run(memory, batch);
+        int parts = Math.min(workerMemory.length + 1, batch);
+        if (parts <= 1) {
+            runNodes(memory, need, 0, batch);
+        } else {
+            // Samples are independent: each part runs the whole graph on its own sample range.
+            java.util.List<java.util.concurrent.Future<?>> pending = new java.util.ArrayList<>(parts - 1);
+            for (int p = 1; p < parts; p++) {
+                Arena m = workerMemory[p - 1];
+                int from = batch * p / parts;
+                int to = batch * (p + 1) / parts;
+                pending.add(workers.submit(() -> runNodes(m, need, from, to)));
+            }
+            runNodes(memory, need, 0, batch / parts);
+            for (java.util.concurrent.Future<?> f : pending) {
+                try {
+                    f.get();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while the session's workers ran", e);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    Throwable c = e.getCause();
+                    if (c instanceof RuntimeException) {
+                        throw (RuntimeException) c;
+                    }
+                    throw new IllegalStateException(c);
+                }
             }
         }
         lastNodes = need;
@@ -168,6 +205,14 @@ public final class Session implements AutoCloseable {
             results.fill(t, a, taskOffsets[t], plan.stride(), batch);
         }
         return results;
+    }
+
+    private void runNodes(Arena m, boolean[] need, int from, int to) {
+        for (int i = 0; i < need.length; i++) {
+            if (need[i]) {
+                plan.kernel(i).run(m, from, to);
+            }
+        }
     }
 
     private int checkInput(int input, float[] x) {
@@ -262,5 +307,8 @@ public final class Session implements AutoCloseable {
     public void close() {
         arena = null;
         memory = null;
+        if (workers != null) {
+            workers.shutdownNow();
+        }
     }
 }

@@ -63,13 +63,13 @@ public final class VectorKernels {
         }
 
         @Override
-        public void run(Arena m, int batch) {
+        public void run(Arena m, int from, int to) {
             float[] a = m.f;
             float[] scratch = m.fs;
             final int lanes = F.length();
             final int body2 = in - in % (2 * lanes);
             final int body = in - in % lanes;
-            for (int s = 0; s < batch; s++) {
+            for (int s = from; s < to; s++) {
                 int xo = xOff + s * stride;
                 for (int o = 0; o < out; o++) {
                     int wo = o * in;
@@ -154,14 +154,14 @@ public final class VectorKernels {
         }
 
         @Override
-        public void run(Arena m, int batch) {
+        public void run(Arena m, int from, int to) {
             final float[] a = m.f;
             final float[] t = m.fs;
             final int lanes = F.length();
             final int cin = g.inC;
             final int cout = g.outC;
             final int kw = g.kw;
-            for (int s = 0; s < batch; s++) {
+            for (int s = from; s < to; s++) {
                 final int xs = xOff + s * stride;
                 final int ys = yOff + s * stride;
                 for (int oy = 0; oy < g.outH; oy++) {
@@ -354,14 +354,14 @@ public final class VectorKernels {
         }
 
         @Override
-        public void run(Arena m, int batch) {
+        public void run(Arena m, int from, int to) {
             final byte[] q = m.q;
             final int[] t = m.is;
             final int lanes = I.length();
             final int cin = g.inC;
             final int cout = g.outC;
             final int kw = g.kw;
-            for (int s = 0; s < batch; s++) {
+            for (int s = from; s < to; s++) {
                 final int xs = xOff + s * stride;
                 final int ys = yOff + s * stride;
                 for (int oy = 0; oy < g.outH; oy++) {
@@ -386,10 +386,10 @@ public final class VectorKernels {
                                 one(q, t, xs, oy, ox, ky0, ky1, kx0, kx1, oc, n);
                             }
                             for (int p = 0; p < px; p++) {
-                                int to = 2 * lanes * p;
+                                int tp = 2 * lanes * p;
                                 int qo = yo + p * cout;
                                 for (int o = 0; o < n; o++) {
-                                    q[qo + o] = (byte) FixedPoint.requantize(t[to + o], mult[oc + o], shift[oc + o], outZero, lo, hi);
+                                    q[qo + o] = (byte) FixedPoint.requantize(t[tp + o], mult[oc + o], shift[oc + o], outZero, lo, hi);
                                 }
                             }
                         }
@@ -502,13 +502,13 @@ public final class VectorKernels {
         }
 
         @Override
-        public void run(Arena m, int batch) {
+        public void run(Arena m, int from, int to) {
             final byte[] q = m.q;
             final int[] x = m.is;
             final int lanes = I.length();
             final int body2 = in - in % (2 * lanes);
             final int body = in - in % lanes;
-            for (int s = 0; s < batch; s++) {
+            for (int s = from; s < to; s++) {
                 int xo = xOff + s * stride;
                 for (int i = 0; i < in; i++) {
                     x[i] = q[xo + i] - inZero;
@@ -585,14 +585,14 @@ public final class VectorKernels {
         }
 
         @Override
-        public void run(Arena m, int batch) {
+        public void run(Arena m, int from, int to) {
             final float[] a = m.f;
             final float[] t = m.fs;
             final int[] taps = m.is;
             final int lanes = F.length();
             final int cout = g.outC;
             final int cin = g.inC;
-            for (int s = 0; s < batch; s++) {
+            for (int s = from; s < to; s++) {
                 int xs = xOff + s * stride;
                 int ys = yOff + s * stride;
                 for (int oy = 0; oy < g.outH; oy++) {

@@ -97,8 +97,8 @@ public final class Int8ReferenceKernels {
         }
 
         @Override
-        public void run(Arena m, int batch) {
-            for (int s = 0; s < batch; s++) {
+        public void run(Arena m, int from, int to) {
+            for (int s = from; s < to; s++) {
                 for (int i = 0; i < n; i++) {
                     m.q[yOff + s * qStride + i] = (byte) Int8.quantize(m.f[xOff + s * stride + i], scale, zero);
                 }
@@ -121,8 +121,8 @@ public final class Int8ReferenceKernels {
         }
 
         @Override
-        public void run(Arena m, int batch) {
-            for (int s = 0; s < batch; s++) {
+        public void run(Arena m, int from, int to) {
+            for (int s = from; s < to; s++) {
                 for (int i = 0; i < n; i++) {
                     m.f[yOff + s * stride + i] = Int8.dequantize(m.q[xOff + s * qStride + i], scale, zero);
                 }
@@ -147,9 +147,9 @@ public final class Int8ReferenceKernels {
         }
 
         @Override
-        public void run(Arena m, int batch) {
+        public void run(Arena m, int from, int to) {
             byte[] q = m.q;
-            for (int s = 0; s < batch; s++) {
+            for (int s = from; s < to; s++) {
                 for (int o = 0; o < out; o++) {
                     int acc = st.bias[o];
                     for (int i = 0; i < in; i++) {
@@ -179,9 +179,9 @@ public final class Int8ReferenceKernels {
         }
 
         @Override
-        public void run(Arena m, int batch) {
+        public void run(Arena m, int from, int to) {
             byte[] q = m.q;
-            for (int s = 0; s < batch; s++) {
+            for (int s = from; s < to; s++) {
                 for (int oy = 0; oy < g.outH; oy++) {
                     for (int ox = 0; ox < g.outW; ox++) {
                         for (int oc = 0; oc < g.outC; oc++) {
@@ -226,9 +226,9 @@ public final class Int8ReferenceKernels {
         }
 
         @Override
-        public void run(Arena m, int batch) {
+        public void run(Arena m, int from, int to) {
             byte[] q = m.q;
-            for (int s = 0; s < batch; s++) {
+            for (int s = from; s < to; s++) {
                 for (int oy = 0; oy < g.outH; oy++) {
                     for (int ox = 0; ox < g.outW; ox++) {
                         for (int oc = 0; oc < g.outC; oc++) {
@@ -268,9 +268,9 @@ public final class Int8ReferenceKernels {
         }
 
         @Override
-        public void run(Arena m, int batch) {
+        public void run(Arena m, int from, int to) {
             byte[] q = m.q;
-            for (int s = 0; s < batch; s++) {
+            for (int s = from; s < to; s++) {
                 for (int oy = 0; oy < g.outH; oy++) {
                     for (int ox = 0; ox < g.outW; ox++) {
                         for (int c = 0; c < g.outC; c++) {
@@ -312,9 +312,9 @@ public final class Int8ReferenceKernels {
         }
 
         @Override
-        public void run(Arena m, int batch) {
+        public void run(Arena m, int from, int to) {
             byte[] q = m.q;
-            for (int s = 0; s < batch; s++) {
+            for (int s = from; s < to; s++) {
                 for (int c = 0; c < ch; c++) {
                     int acc = isMax ? Int8.MIN : 0;
                     for (int p = 0; p < hw; p++) {
@@ -358,9 +358,9 @@ public final class Int8ReferenceKernels {
         }
 
         @Override
-        public void run(Arena m, int batch) {
+        public void run(Arena m, int from, int to) {
             byte[] q = m.q;
-            for (int s = 0; s < batch; s++) {
+            for (int s = from; s < to; s++) {
                 int o = s * stride;
                 for (int i = 0; i < n; i++) {
                     int a = FixedPoint.multiplyByQuantizedMultiplier((q[x0 + o + i] - z0) << Int8.RESCALE_SHIFT, m0.multiplier, m0.shift);
@@ -419,9 +419,9 @@ public final class Int8ReferenceKernels {
         }
 
         @Override
-        public void run(Arena m, int batch) {
+        public void run(Arena m, int from, int to) {
             byte[] q = m.q;
-            for (int s = 0; s < batch; s++) {
+            for (int s = from; s < to; s++) {
                 for (int o = 0; o < outer; o++) {
                     int pos = 0;
                     for (int i = 0; i < inOff.length; i++) {
@@ -451,9 +451,9 @@ public final class Int8ReferenceKernels {
         }
 
         @Override
-        public void run(Arena m, int batch) {
+        public void run(Arena m, int from, int to) {
             if (xOff != yOff) {
-                for (int s = 0; s < batch; s++) {
+                for (int s = from; s < to; s++) {
                     System.arraycopy(m.q, xOff + s * stride, m.q, yOff + s * stride, n);
                 }
             }
@@ -475,9 +475,9 @@ public final class Int8ReferenceKernels {
         }
 
         @Override
-        public void run(Arena m, int batch) {
+        public void run(Arena m, int from, int to) {
             byte[] q = m.q;
-            for (int s = 0; s < batch; s++) {
+            for (int s = from; s < to; s++) {
                 for (int i = 0; i < n; i++) {
                     int v = q[xOff + s * stride + i];
                     q[yOff + s * stride + i] = (byte) (v < min ? min : (v > max ? max : v));

@@ -77,10 +77,10 @@ public final class Int8ScalarKernels {
         }
 
         @Override
-        public void run(Arena m, int batch) {
+        public void run(Arena m, int from, int to) {
             byte[] q = m.q;
             int[] acc = m.is;
-            for (int s = 0; s < batch; s++) {
+            for (int s = from; s < to; s++) {
                 System.arraycopy(st.bias, 0, acc, 0, out);
                 int xo = xOff + s * stride;
                 for (int i = 0; i < in; i++) {
@@ -125,12 +125,12 @@ public final class Int8ScalarKernels {
         }
 
         @Override
-        public void run(Arena m, int batch) {
+        public void run(Arena m, int from, int to) {
             byte[] q = m.q;
             int[] acc = m.is;
             final int cout = g.outC;
             final int cin = g.inC;
-            for (int s = 0; s < batch; s++) {
+            for (int s = from; s < to; s++) {
                 int xs = xOff + s * stride;
                 for (int oy = 0; oy < g.outH; oy++) {
                     for (int ox = 0; ox < g.outW; ox++) {
@@ -193,13 +193,13 @@ public final class Int8ScalarKernels {
         }
 
         @Override
-        public void run(Arena m, int batch) {
+        public void run(Arena m, int from, int to) {
             byte[] q = m.q;
             int[] acc = m.is;
             final int cout = g.outC;
             final int cin = g.inC;
             final int zx = st.inZero;
-            for (int s = 0; s < batch; s++) {
+            for (int s = from; s < to; s++) {
                 int xs = xOff + s * stride;
                 for (int oy = 0; oy < g.outH; oy++) {
                     for (int ox = 0; ox < g.outW; ox++) {
@@ -259,11 +259,11 @@ public final class Int8ScalarKernels {
         }
 
         @Override
-        public void run(Arena m, int batch) {
+        public void run(Arena m, int from, int to) {
             byte[] q = m.q;
             int[] acc = m.is;
             final int ch = g.outC;
-            for (int s = 0; s < batch; s++) {
+            for (int s = from; s < to; s++) {
                 int xs = xOff + s * stride;
                 for (int oy = 0; oy < g.outH; oy++) {
                     int y0 = Math.max(oy * g.strideH - g.padTop, 0);
@@ -319,10 +319,10 @@ public final class Int8ScalarKernels {
         }
 
         @Override
-        public void run(Arena m, int batch) {
+        public void run(Arena m, int from, int to) {
             byte[] q = m.q;
             int[] acc = m.is;
-            for (int s = 0; s < batch; s++) {
+            for (int s = from; s < to; s++) {
                 int xs = xOff + s * stride;
                 Arrays.fill(acc, 0, ch, isMax ? -128 : 0);
                 for (int p = 0; p < hw; p++) {

@@ -65,10 +65,10 @@ public final class ReferenceKernels {
         }
 
         @Override
-        public void run(Arena m, int batch) {
+        public void run(Arena m, int from, int to) {
             float[] a = m.f;
             float[] scratch = m.fs;
-            for (int s = 0; s < batch; s++) {
+            for (int s = from; s < to; s++) {
                 for (int o = 0; o < out; o++) {
                     double acc = b[o];
                     for (int i = 0; i < in; i++) {
@@ -101,10 +101,10 @@ public final class ReferenceKernels {
         }
 
         @Override
-        public void run(Arena m, int batch) {
+        public void run(Arena m, int from, int to) {
             float[] a = m.f;
             float[] scratch = m.fs;
-            for (int s = 0; s < batch; s++) {
+            for (int s = from; s < to; s++) {
                 for (int oy = 0; oy < g.outH; oy++) {
                     for (int ox = 0; ox < g.outW; ox++) {
                         for (int oc = 0; oc < g.outC; oc++) {
@@ -153,10 +153,10 @@ public final class ReferenceKernels {
         }
 
         @Override
-        public void run(Arena m, int batch) {
+        public void run(Arena m, int from, int to) {
             float[] a = m.f;
             float[] scratch = m.fs;
-            for (int s = 0; s < batch; s++) {
+            for (int s = from; s < to; s++) {
                 for (int oy = 0; oy < g.outH; oy++) {
                     for (int ox = 0; ox < g.outW; ox++) {
                         for (int oc = 0; oc < g.outC; oc++) {
@@ -198,10 +198,10 @@ public final class ReferenceKernels {
         }
 
         @Override
-        public void run(Arena m, int batch) {
+        public void run(Arena m, int from, int to) {
             float[] a = m.f;
             float[] scratch = m.fs;
-            for (int s = 0; s < batch; s++) {
+            for (int s = from; s < to; s++) {
                 for (int oy = 0; oy < g.outH; oy++) {
                     for (int ox = 0; ox < g.outW; ox++) {
                         for (int c = 0; c < g.outC; c++) {
@@ -243,10 +243,10 @@ public final class ReferenceKernels {
         }
 
         @Override
-        public void run(Arena m, int batch) {
+        public void run(Arena m, int from, int to) {
             float[] a = m.f;
             float[] scratch = m.fs;
-            for (int s = 0; s < batch; s++) {
+            for (int s = from; s < to; s++) {
                 for (int c = 0; c < ch; c++) {
                     double acc = isMax ? Double.NEGATIVE_INFINITY : 0;
                     for (int p = 0; p < hw; p++) {
@@ -275,10 +275,10 @@ public final class ReferenceKernels {
         }
 
         @Override
-        public void run(Arena m, int batch) {
+        public void run(Arena m, int from, int to) {
             float[] a = m.f;
             float[] scratch = m.fs;
-            for (int s = 0; s < batch; s++) {
+            for (int s = from; s < to; s++) {
                 int o = s * stride;
                 for (int i = 0; i < n; i++) {
                     a[yOff + o + i] = clamp((double) a[x0 + o + i] + a[x1 + o + i], min, max);
@@ -323,10 +323,10 @@ public final class ReferenceKernels {
         }
 
         @Override
-        public void run(Arena m, int batch) {
+        public void run(Arena m, int from, int to) {
             float[] a = m.f;
             float[] scratch = m.fs;
-            for (int s = 0; s < batch; s++) {
+            for (int s = from; s < to; s++) {
                 for (int o = 0; o < outer; o++) {
                     int pos = 0;
                     for (int i = 0; i < inOff.length; i++) {
@@ -353,11 +353,11 @@ public final class ReferenceKernels {
         }
 
         @Override
-        public void run(Arena m, int batch) {
+        public void run(Arena m, int from, int to) {
             float[] a = m.f;
             float[] scratch = m.fs;
             if (xOff != yOff) {
-                for (int s = 0; s < batch; s++) {
+                for (int s = from; s < to; s++) {
                     System.arraycopy(a, xOff + s * stride, a, yOff + s * stride, n);
                 }
             }
@@ -379,10 +379,10 @@ public final class ReferenceKernels {
         }
 
         @Override
-        public void run(Arena m, int batch) {
+        public void run(Arena m, int from, int to) {
             float[] a = m.f;
             float[] scratch = m.fs;
-            for (int s = 0; s < batch; s++) {
+            for (int s = from; s < to; s++) {
                 int o = s * stride;
                 for (int i = 0; i < n; i++) {
                     a[yOff + o + i] = clamp(a[xOff + o + i], min, max);
@@ -403,10 +403,10 @@ public final class ReferenceKernels {
         }
 
         @Override
-        public void run(Arena m, int batch) {
+        public void run(Arena m, int from, int to) {
             float[] a = m.f;
             float[] scratch = m.fs;
-            for (int s = 0; s < batch; s++) {
+            for (int s = from; s < to; s++) {
                 int o = s * stride;
                 for (int i = 0; i < n; i++) {
                     a[yOff + o + i] = (float) (1.0 / (1.0 + Math.exp(-a[xOff + o + i])));
@@ -430,10 +430,10 @@ public final class ReferenceKernels {
         }
 
         @Override
-        public void run(Arena m, int batch) {
+        public void run(Arena m, int from, int to) {
             float[] a = m.f;
             float[] scratch = m.fs;
-            for (int s = 0; s < batch; s++) {
+            for (int s = from; s < to; s++) {
                 for (int r = 0; r < rows; r++) {
                     softmax(a, xOff + s * stride + r * len, a, yOff + s * stride + r * len, len);
                 }

@@ -78,10 +78,10 @@ public final class ScalarKernels {
         }
 
         @Override
-        public void run(Arena m, int batch) {
+        public void run(Arena m, int from, int to) {
             float[] a = m.f;
             float[] acc = m.fs;
-            for (int s = 0; s < batch; s++) {
+            for (int s = from; s < to; s++) {
                 System.arraycopy(b, 0, acc, 0, out);
                 int xo = xOff + s * stride;
                 for (int i = 0; i < in; i++) {
@@ -134,12 +134,12 @@ public final class ScalarKernels {
         }
 
         @Override
-        public void run(Arena m, int batch) {
+        public void run(Arena m, int from, int to) {
             float[] a = m.f;
             float[] acc = m.fs;
             final int cout = g.outC;
             final int cin = g.inC;
-            for (int s = 0; s < batch; s++) {
+            for (int s = from; s < to; s++) {
                 int xs = xOff + s * stride;
                 for (int oy = 0; oy < g.outH; oy++) {
                     for (int ox = 0; ox < g.outW; ox++) {
@@ -208,12 +208,12 @@ public final class ScalarKernels {
         }
 
         @Override
-        public void run(Arena m, int batch) {
+        public void run(Arena m, int from, int to) {
             float[] a = m.f;
             float[] acc = m.fs;
             final int cout = g.outC;
             final int cin = g.inC;
-            for (int s = 0; s < batch; s++) {
+            for (int s = from; s < to; s++) {
                 int xs = xOff + s * stride;
                 for (int oy = 0; oy < g.outH; oy++) {
                     for (int ox = 0; ox < g.outW; ox++) {
@@ -274,11 +274,11 @@ public final class ScalarKernels {
         }
 
         @Override
-        public void run(Arena m, int batch) {
+        public void run(Arena m, int from, int to) {
             float[] a = m.f;
             float[] acc = m.fs;
             final int ch = g.outC;
-            for (int s = 0; s < batch; s++) {
+            for (int s = from; s < to; s++) {
                 int xs = xOff + s * stride;
                 for (int oy = 0; oy < g.outH; oy++) {
                     int y0 = Math.max(oy * g.strideH - g.padTop, 0);
@@ -334,10 +334,10 @@ public final class ScalarKernels {
         }
 
         @Override
-        public void run(Arena m, int batch) {
+        public void run(Arena m, int from, int to) {
             float[] a = m.f;
             float[] acc = m.fs;
-            for (int s = 0; s < batch; s++) {
+            for (int s = from; s < to; s++) {
                 int xs = xOff + s * stride;
                 java.util.Arrays.fill(acc, 0, ch, isMax ? Float.NEGATIVE_INFINITY : 0f);
                 for (int p = 0; p < hw; p++) {
