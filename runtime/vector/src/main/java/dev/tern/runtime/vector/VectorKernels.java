@@ -38,6 +38,31 @@ public final class VectorKernels {
     private VectorKernels() {
     }
 
+    /** First output column whose leftmost tap is in bounds. */
+    static int firstInterior(OpContext.Window g) {
+        return Math.min(g.outW, (g.padLeft + g.strideW - 1) / g.strideW);
+    }
+
+    /** One past the last output column whose rightmost tap is in bounds (ox * strideW <= inW - kw + padLeft). */
+    static int endInterior(OpContext.Window g) {
+        int first = firstInterior(g);
+        int span = g.inW - g.kw + g.padLeft;
+        return span < 0 ? first : Math.max(first, Math.min(g.outW, span / g.strideW + 1));
+    }
+
+    /** Input offset of tap j = (ky * kw + kx) * cin + ic from a pixel's top-left input: (ky * inW + kx) * cin + ic. */
+    static int[] tapOffsets(OpContext.Window g) {
+        int[] off = new int[g.kh * g.kw * g.inC];
+        for (int ky = 0; ky < g.kh; ky++) {
+            for (int kx = 0; kx < g.kw; kx++) {
+                for (int ic = 0; ic < g.inC; ic++) {
+                    off[(ky * g.kw + kx) * g.inC + ic] = (ky * g.inW + kx) * g.inC + ic;
+                }
+            }
+        }
+        return off;
+    }
+
     /** Vector lane count of the preferred float species (e.g. 8 for AVX2, 16 for AVX-512, 4 for NEON). */
     public static int floatLanes() {
         return F.length();
@@ -138,17 +163,9 @@ public final class VectorKernels {
             min = c.activation().min();
             max = c.activation().max();
             clamp = min != Float.NEGATIVE_INFINITY || max != Float.POSITIVE_INFINITY;
-            tapOff = new int[taps];
-            for (int ky = 0; ky < g.kh; ky++) {
-                for (int kx = 0; kx < g.kw; kx++) {
-                    for (int ic = 0; ic < g.inC; ic++) {
-                        tapOff[(ky * g.kw + kx) * g.inC + ic] = (ky * g.inW + kx) * g.inC + ic;
-                    }
-                }
-            }
-            first = Math.min(g.outW, (g.padLeft + g.strideW - 1) / g.strideW);
-            int span = g.inW - g.kw + g.padLeft;    // ox * strideW <= span keeps the last tap in bounds
-            last = span < 0 ? first : Math.max(first, Math.min(g.outW, span / g.strideW + 1));
+            tapOff = tapOffsets(g);
+            first = firstInterior(g);
+            last = endInterior(g);
         }
 
         @Override
@@ -338,17 +355,9 @@ public final class VectorKernels {
             xOff = c.inOffset(0);
             yOff = c.outOffset();
             stride = c.int8Stride();
-            first = Math.min(g.outW, (g.padLeft + g.strideW - 1) / g.strideW);
-            int span = g.inW - g.kw + g.padLeft;
-            last = span < 0 ? first : Math.max(first, Math.min(g.outW, span / g.strideW + 1));
-            tapOff = new int[taps];
-            for (int ky = 0; ky < g.kh; ky++) {
-                for (int kx = 0; kx < g.kw; kx++) {
-                    for (int ic = 0; ic < g.inC; ic++) {
-                        tapOff[(ky * g.kw + kx) * g.inC + ic] = (ky * g.inW + kx) * g.inC + ic;
-                    }
-                }
-            }
+            first = firstInterior(g);
+            last = endInterior(g);
+            tapOff = tapOffsets(g);
         }
 
         @Override
