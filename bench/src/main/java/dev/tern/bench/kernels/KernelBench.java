@@ -59,6 +59,10 @@ public class KernelBench {
     @Param({"scalar", "vector"})
     public String backend;
 
+    /** Samples per run (the GEMM shape at 32). */
+    @Param({"1"})
+    public int batch;
+
     private Session session;
     private TaskSet all;
     private float[] input;
@@ -67,9 +71,9 @@ public class KernelBench {
     public void setUp() {
         ModelDef def = model(shape, dtype.equals("int8"), new Random(7));
         TernModel m = TernModel.of(def, Backend.parse(backend));
-        session = m.newSession(SessionOptions.defaults());
+        session = m.newSession(SessionOptions.defaults().withMaxBatch(batch));
         all = m.allTasks();
-        input = new float[def.inputs().get(0).sampleSize()];
+        input = new float[def.inputs().get(0).sampleSize() * batch];
         Random r = new Random(8);
         for (int i = 0; i < input.length; i++) {
             input[i] = r.nextFloat();
