@@ -291,6 +291,11 @@ public final class VectorKernels {
                     int ky1 = Math.min(g.kh, g.inH + g.padTop - oy * g.strideH);
                     int ox = 0;
                     while (ox < g.outW) {
+                        if (ox >= first && ox < last && ox + 4 > last && last - first >= 4) {
+                            // the row's last interior block overlaps the previous one (those pixels get
+                            // the same values again) instead of leaving one to three for the slow path
+                            ox = last - 4;
+                        }
                         boolean four = ox >= first && ox + 4 <= last;
                         int px = four ? 4 : 1;
                         int kx0 = Math.max(0, g.padLeft - ox * g.strideW);
@@ -483,6 +488,11 @@ public final class VectorKernels {
                     int ky1 = Math.min(g.kh, g.inH + g.padTop - oy * g.strideH);
                     int ox = 0;
                     while (ox < g.outW) {
+                        if (ox >= first && ox < last && ox + 4 > last && last - first >= 4) {
+                            // the row's last interior block overlaps the previous one (those pixels get
+                            // the same values again) instead of leaving one to three for the slow path
+                            ox = last - 4;
+                        }
                         boolean four = ox >= first && ox + 4 <= last;
                         int px = four ? 4 : 1;
                         int kx0 = Math.max(0, g.padLeft - ox * g.strideW);
