@@ -311,7 +311,7 @@ public final class VectorKernels {
                                 for (int p = 0; p < 2 * lanes; p++) {
                                     t[p] = b[oc + p];
                                 }
-                                one(a, t, xs, oy, ox, ky0, ky1, kx0, kx1, oc, yo, n);
+                                one(a, t, m.is, xs, oy, ox, ky0, ky1, kx0, kx1, oc, yo, n);
                             }
                         }
                         ox += px;
@@ -397,8 +397,28 @@ public final class VectorKernels {
          * holds the bias on entry). Edge pixels are few; keeping vectors out of this branchy
          * nest keeps C2 from boxing them.
          */
-        private void one(float[] a, float[] t, int xs, int oy, int ox, int ky0, int ky1, int kx0, int kx1, int oc, int yo, int n) {
+        private void one(float[] a, float[] t, int[] list, int xs, int oy, int ox, int ky0, int ky1, int kx0, int kx1, int oc,
+                         int yo, int n) {
             final int cin = g.inC;
+            final int lanes = F.length();
+            if (n == 2 * lanes) {
+                // (input, weight-row) offsets of the in-bounds taps, then one flat vector loop over them
+                int cnt = 0;
+                for (int ky = ky0; ky < ky1; ky++) {
+                    int rowBase = xs + ((oy * g.strideH - g.padTop + ky) * g.inW + ox * g.strideW - g.padLeft) * cin;
+                    for (int kx = kx0; kx < kx1; kx++) {
+                        int xp = rowBase + kx * cin;
+                        int wrow = (ky * g.kw + kx) * cin * coutPad;
+                        for (int ic = 0; ic < cin; ic++) {
+                            list[2 * cnt] = xp + ic;
+                            list[2 * cnt + 1] = wrow + ic * coutPad;
+                            cnt++;
+                        }
+                    }
+                }
+                oneVector(a, t, list, cnt, oc, yo);
+                return;
+            }
             for (int ky = ky0; ky < ky1; ky++) {
                 int rowBase = xs + ((oy * g.strideH - g.padTop + ky) * g.inW + ox * g.strideW - g.padLeft) * cin;
                 for (int kx = kx0; kx < kx1; kx++) {
@@ -416,6 +436,29 @@ public final class VectorKernels {
             for (int o = 0; o < n; o++) {
                 a[yo + o] = Math.min(Math.max(t[o], min), max);
             }
+        }
+
+        /** Channels [oc, oc + 2L) of one pixel over a list of (input, weight-row) offsets: one flat loop. */
+        private void oneVector(float[] a, float[] t, int[] list, int cnt, int oc, int yo) {
+            final int lanes = F.length();
+            FloatVector a0 = FloatVector.fromArray(F, b, oc);
+            FloatVector b0 = FloatVector.fromArray(F, b, oc + lanes);
+            for (int k = 0; k < cnt; k++) {
+                FloatVector x = FloatVector.broadcast(F, a[list[2 * k]]);
+                int wo = list[2 * k + 1] + oc;
+                a0 = FloatVector.fromArray(F, wp, wo).fma(x, a0);
+                b0 = FloatVector.fromArray(F, wp, wo + lanes).fma(x, b0);
+            }
+            a0.intoArray(t, 0);
+            b0.intoArray(t, lanes);
+            for (int o = 0; o < 2 * lanes; o++) {
+                a[yo + o] = Math.min(Math.max(t[o], min), max);
+            }
+        }
+
+        @Override
+        public int scratchInts() {
+            return 2 * g.kh * g.kw * g.inC;
         }
     }
 
@@ -469,7 +512,7 @@ public final class VectorKernels {
 
         @Override
         public int scratchInts() {
-            return 8 * I.length();
+            return 8 * I.length() + 2 * g.kh * g.kw * g.inC;
         }
 
         @Override
@@ -567,6 +610,26 @@ public final class VectorKernels {
         /** Int32 sums of one pixel (any bounds) x channels [oc, oc + n) into t[0, n): scalar. */
         private void one(byte[] q, int[] t, int xs, int oy, int ox, int ky0, int ky1, int kx0, int kx1, int oc, int n) {
             final int cin = g.inC;
+            final int lanes = I.length();
+            if (n == 2 * lanes) {
+                // (input, weight-row) offsets of the in-bounds taps after the 8L sums, then one flat vector loop
+                final int list = 8 * lanes;
+                int cnt = 0;
+                for (int ky = ky0; ky < ky1; ky++) {
+                    int rowBase = xs + ((oy * g.strideH - g.padTop + ky) * g.inW + ox * g.strideW - g.padLeft) * cin;
+                    for (int kx = kx0; kx < kx1; kx++) {
+                        int xp = rowBase + kx * cin;
+                        int wrow = (ky * g.kw + kx) * cin * coutPad;
+                        for (int ic = 0; ic < cin; ic++) {
+                            t[list + 2 * cnt] = xp + ic;
+                            t[list + 2 * cnt + 1] = wrow + ic * coutPad;
+                            cnt++;
+                        }
+                    }
+                }
+                oneVector(q, t, list, cnt, oc);
+                return;
+            }
             for (int o = 0; o < n; o++) {
                 t[o] = bias[oc + o];
             }
@@ -584,6 +647,21 @@ public final class VectorKernels {
                     }
                 }
             }
+        }
+
+        /** Int32 sums of channels [oc, oc + 2L) of one pixel over the offset list at t[list ..), into t[0, 2L). */
+        private void oneVector(byte[] q, int[] t, int list, int cnt, int oc) {
+            final int lanes = I.length();
+            IntVector a0 = IntVector.fromArray(I, bias, oc);
+            IntVector b0 = IntVector.fromArray(I, bias, oc + lanes);
+            for (int k = 0; k < cnt; k++) {
+                IntVector x = IntVector.broadcast(I, q[t[list + 2 * k]] - inZero);
+                int wo = t[list + 2 * k + 1] + oc;
+                a0 = a0.add(IntVector.fromArray(I, wp, wo).mul(x));
+                b0 = b0.add(IntVector.fromArray(I, wp, wo + lanes).mul(x));
+            }
+            a0.intoArray(t, 0);
+            b0.intoArray(t, lanes);
         }
     }
 
