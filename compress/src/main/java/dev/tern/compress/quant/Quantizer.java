@@ -153,6 +153,11 @@ public final class Quantizer {
         }
     }
 
+    /** Decides, from a channel's index and its weight scale, whether it is stored as a zero channel. */
+    interface DeadChannel {
+        boolean test(int channel, float weightScale);
+    }
+
     /** Symmetric int8 weights along {@code axis} (ND4J does the per-channel statistics). */
     static QuantizedWeights quantizeWeights(Tensor w, String name, int axis, boolean perTensor) {
         return quantizeWeights(w, name, axis, perTensor, null);
@@ -163,8 +168,7 @@ public final class Quantizer {
      * {@link WeightQuantizer#ZERO_CHANNEL_SCALE} (see {@code int8Node}). Scales below the
      * format's floor (1e-30: a channel of denormal weights) are zero channels too.
      */
-    static QuantizedWeights quantizeWeights(Tensor w, String name, int axis, boolean perTensor,
-                                            java.util.function.IntPredicate dead) {
+    static QuantizedWeights quantizeWeights(Tensor w, String name, int axis, boolean perTensor, DeadChannel dead) {
         WeightQuantizer.Result q = WeightQuantizer.quantize(w.name(), w.floats(), w.shape(), axis, perTensor);
         byte[] values = q.values;
         float[] scales = q.scales.clone();
@@ -177,7 +181,7 @@ public final class Quantizer {
             boolean[] zero = new boolean[channels];
             boolean any = false;
             for (int c = 0; c < channels; c++) {
-                zero[c] = scales[c] < 1e-30f || dead != null && dead.test(c);
+                zero[c] = scales[c] < 1e-30f || dead != null && dead.test(c, scales[c]);
                 any |= zero[c];
             }
             if (any) {
@@ -280,15 +284,14 @@ public final class Quantizer {
                     Tensor w = def.tensor(n.input(1));
                     Range r = range(n.output());
                     float inScale0 = scales.get(x);
-                    float[] wMax = WeightQuantizer.quantize(w.name(), w.floats(), w.shape(), axis, perTensor).scales;
                     float[] bias0 = n.inputs().size() > 2 ? def.tensor(n.input(2)).floats() : null;
                     // A channel whose weights are so small that its requantization multiplier is below
                     // 2^-31 (no accumulator reaches one output step), or whose bias is beyond 2^30
                     // weight steps, contributes its bias only: store it as a zero channel (TFLite
                     // sets such multipliers to 0), instead of refusing the model.
-                    QuantizedWeights q = quantizeWeights(w, n.name() + "/weights_int8", axis, perTensor, c ->
-                            (double) inScale0 * wMax[c] / r.scale() < 0x1p-31
-                                    || bias0 != null && Math.abs(bias0[c] / ((double) inScale0 * wMax[c])) > 0x1p30);
+                    QuantizedWeights q = quantizeWeights(w, n.name() + "/weights_int8", axis, perTensor, (c, ws) ->
+                            (double) inScale0 * ws / r.scale() < 0x1p-31
+                                    || bias0 != null && Math.abs(bias0[c] / ((double) inScale0 * ws)) > 0x1p30);
                     tensors.add(q.tensor);
                     ins.add(q.tensor.name());
                     if (n.inputs().size() > 2) {
