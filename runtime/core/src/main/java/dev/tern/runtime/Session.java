@@ -69,12 +69,12 @@ public final class Session implements AutoCloseable {
         }
         this.arena = new float[(int) arenaSize];
         this.memory = new Arena(arena, new byte[(int) int8Size], new float[Math.max(plan.scratchFloats(), 1)],
-                new int[Math.max(plan.scratchInts(), 1)]);
+                new int[Math.max(plan.scratchInts(), 1)], new long[Math.max(plan.scratchLongs(), 1)]);
         int threads = Math.min(options.threads(), options.maxBatch());
         this.workerMemory = new Arena[threads - 1];
         for (int w = 0; w < workerMemory.length; w++) {
             workerMemory[w] = new Arena(memory.f, memory.q, new float[Math.max(plan.scratchFloats(), 1)],
-                    new int[Math.max(plan.scratchInts(), 1)]);
+                    new int[Math.max(plan.scratchInts(), 1)], new long[Math.max(plan.scratchLongs(), 1)]);
         }
         this.workers = threads > 1 ? java.util.concurrent.Executors.newFixedThreadPool(threads - 1, r -> {
             Thread t = new Thread(r, "tern-session-worker");

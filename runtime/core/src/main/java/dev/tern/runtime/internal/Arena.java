@@ -11,11 +11,18 @@ public final class Arena {
     public final byte[] q;
     public final float[] fs;
     public final int[] is;
+    /** 64-bit scratch (vector requantization's products). */
+    public final long[] ls;
 
     public Arena(float[] f, byte[] q, float[] floatScratch, int[] intScratch) {
+        this(f, q, floatScratch, intScratch, new long[1]);
+    }
+
+    public Arena(float[] f, byte[] q, float[] floatScratch, int[] intScratch, long[] longScratch) {
         this.f = f;
         this.q = q;
         this.fs = floatScratch;
         this.is = intScratch;
+        this.ls = longScratch;
     }
 }

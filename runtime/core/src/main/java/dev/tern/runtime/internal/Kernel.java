@@ -26,4 +26,9 @@ public abstract class Kernel {
     public int scratchInts() {
         return 0;
     }
+
+    /** Longs of per-session scratch this kernel needs. */
+    public int scratchLongs() {
+        return 0;
+    }
 }

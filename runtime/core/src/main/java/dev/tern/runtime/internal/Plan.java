@@ -31,6 +31,7 @@ public final class Plan {
     private final int int8Stride;
     private final int scratch;
     private final int scratchInts;
+    private final int scratchLongs;
     private final boolean[][] taskNodes;
     private final boolean[] outputNodes;
 
@@ -130,6 +131,7 @@ public final class Plan {
         entries = new KernelRegistry.Entry[n];
         int scratchMax = 0;
         int scratchIntMax = 0;
+        int scratchLongMax = 0;
         for (int i = 0; i < n; i++) {
             Node node = nodes.get(i);
             DType dtype = kernelType(def, node);
@@ -151,9 +153,11 @@ public final class Plan {
             entries[i] = entry;
             scratchMax = Math.max(scratchMax, kernels[i].scratchFloats());
             scratchIntMax = Math.max(scratchIntMax, kernels[i].scratchInts());
+            scratchLongMax = Math.max(scratchLongMax, kernels[i].scratchLongs());
         }
         scratch = scratchMax;
         scratchInts = scratchIntMax;
+        scratchLongs = scratchLongMax;
 
         // Nodes each task needs (walk back from its output).
         Map<String, Integer> producer = def.producers();
@@ -232,6 +236,10 @@ public final class Plan {
 
     public int scratchInts() {
         return scratchInts;
+    }
+
+    public int scratchLongs() {
+        return scratchLongs;
     }
 
     /** Nodes task t needs (shared array: do not modify). */

@@ -12,6 +12,7 @@ import dev.tern.runtime.internal.quant.Int8;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -23,6 +24,8 @@ import jdk.incubator.vector.VectorSpecies;
 public final class VectorKernels {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
+    /** Longs in the same vector size: half the lanes of {@link #I}. */
+    static final VectorSpecies<Long> L = LongVector.SPECIES_PREFERRED;
 
     static {
         KernelRegistry.register(OpType.DENSE, DType.FLOAT32, Backend.VECTOR, "f32-dense-vector", Dense::new);
@@ -61,6 +64,53 @@ public final class VectorKernels {
             }
         }
         return off;
+    }
+
+    /**
+     * The convolutions' micro-kernel: four output pixels x two vectors of channels [oc, oc + 2L),
+     * eight FMA accumulators starting from init[oc ..), over taps [j0, j1) of the packed
+     * weights w [taps][coutPad]; pixel p's tap j reads x[base + off[j] + p * step]. The sums go
+     * to t[0, 8L) (pixel p at 2L * p). One flat loop over the taps, kept small so C2 (JDK 17)
+     * inlines every vector operation and boxes none (a nested kh x kw x cin loop boxed them).
+     * {@code x} and {@code t} may be the same array when the inputs lie beyond t's first 8L.
+     */
+    static void fourPixels(float[] x, float[] w, float[] init, int[] off, int coutPad, int base, int step, int j0, int j1,
+                           int oc, float[] t) {
+        final int lanes = F.length();
+        FloatVector a0 = FloatVector.fromArray(F, init, oc);
+        FloatVector b0 = FloatVector.fromArray(F, init, oc + lanes);
+        FloatVector a1 = a0;
+        FloatVector b1 = b0;
+        FloatVector a2 = a0;
+        FloatVector b2 = b0;
+        FloatVector a3 = a0;
+        FloatVector b3 = b0;
+        for (int j = j0; j < j1; j++) {
+            int wrow = j * coutPad + oc;
+            int xp = base + off[j];
+            FloatVector wa = FloatVector.fromArray(F, w, wrow);
+            FloatVector wb = FloatVector.fromArray(F, w, wrow + lanes);
+            FloatVector x0 = FloatVector.broadcast(F, x[xp]);
+            FloatVector x1 = FloatVector.broadcast(F, x[xp + step]);
+            FloatVector x2 = FloatVector.broadcast(F, x[xp + 2 * step]);
+            FloatVector x3 = FloatVector.broadcast(F, x[xp + 3 * step]);
+            a0 = wa.fma(x0, a0);
+            b0 = wb.fma(x0, b0);
+            a1 = wa.fma(x1, a1);
+            b1 = wb.fma(x1, b1);
+            a2 = wa.fma(x2, a2);
+            b2 = wb.fma(x2, b2);
+            a3 = wa.fma(x3, a3);
+            b3 = wb.fma(x3, b3);
+        }
+        a0.intoArray(t, 0);
+        b0.intoArray(t, lanes);
+        a1.intoArray(t, 2 * lanes);
+        b1.intoArray(t, 3 * lanes);
+        a2.intoArray(t, 4 * lanes);
+        b2.intoArray(t, 5 * lanes);
+        a3.intoArray(t, 6 * lanes);
+        b3.intoArray(t, 7 * lanes);
     }
 
     /** Vector lane count of the preferred float species (e.g. 8 for AVX2, 16 for AVX-512, 4 for NEON). */
@@ -321,62 +371,15 @@ public final class VectorKernels {
         }
 
         /**
-         * Four pixels, two channel vectors: rows of taps ky0..ky0+rows-1, each kw * cin
-         * consecutive inputs per pixel (all in bounds), pixels {@code step} floats apart.
-         * Kept small so C2 inlines every vector operation and no vector is boxed.
+         * Four interior pixels, channels [oc, oc + n): {@link #fourPixels} from the bias, then
+         * the copy into the output and the fused activation.
          */
         private void four(float[] a, float[] t, int base, int step, int j0, int j1, int oc, int yo, int n) {
             final int lanes = F.length();
             final int cout = g.outC;
-            final int[] off = tapOff;
-            FloatVector a0 = FloatVector.fromArray(F, b, oc);
-            FloatVector b0 = FloatVector.fromArray(F, b, oc + lanes);
-            FloatVector a1 = a0;
-            FloatVector b1 = b0;
-            FloatVector a2 = a0;
-            FloatVector b2 = b0;
-            FloatVector a3 = a0;
-            FloatVector b3 = b0;
-            // One flat loop over the taps (a nested loop made C2 on JDK 17 box the accumulators).
-            for (int j = j0; j < j1; j++) {
-                int wrow = j * coutPad + oc;
-                int xp = base + off[j];
-                FloatVector wa = FloatVector.fromArray(F, wp, wrow);
-                FloatVector wb = FloatVector.fromArray(F, wp, wrow + lanes);
-                FloatVector x0 = FloatVector.broadcast(F, a[xp]);
-                FloatVector x1 = FloatVector.broadcast(F, a[xp + step]);
-                FloatVector x2 = FloatVector.broadcast(F, a[xp + 2 * step]);
-                FloatVector x3 = FloatVector.broadcast(F, a[xp + 3 * step]);
-                a0 = wa.fma(x0, a0);
-                b0 = wb.fma(x0, b0);
-                a1 = wa.fma(x1, a1);
-                b1 = wb.fma(x1, b1);
-                a2 = wa.fma(x2, a2);
-                b2 = wb.fma(x2, b2);
-                a3 = wa.fma(x3, a3);
-                b3 = wb.fma(x3, b3);
-            }
-            if (n == 2 * lanes) {
-                a0.intoArray(a, yo);
-                b0.intoArray(a, yo + lanes);
-                a1.intoArray(a, yo + cout);
-                b1.intoArray(a, yo + cout + lanes);
-                a2.intoArray(a, yo + 2 * cout);
-                b2.intoArray(a, yo + 2 * cout + lanes);
-                a3.intoArray(a, yo + 3 * cout);
-                b3.intoArray(a, yo + 3 * cout + lanes);
-            } else if (n > 0) {
-                a0.intoArray(t, 0);
-                b0.intoArray(t, lanes);
-                a1.intoArray(t, 2 * lanes);
-                b1.intoArray(t, 3 * lanes);
-                a2.intoArray(t, 4 * lanes);
-                b2.intoArray(t, 5 * lanes);
-                a3.intoArray(t, 6 * lanes);
-                b3.intoArray(t, 7 * lanes);
-                for (int p = 0; p < 4; p++) {
-                    System.arraycopy(t, 2 * lanes * p, a, yo + p * cout, n);
-                }
+            fourPixels(a, wp, b, tapOff, coutPad, base, step, j0, j1, oc, t);
+            for (int p = 0; p < 4; p++) {
+                System.arraycopy(t, 2 * lanes * p, a, yo + p * cout, n);
             }
             if (clamp) {
                 for (int p = 0; p < 4; p++) {
@@ -464,12 +467,18 @@ public final class VectorKernels {
 
     /**
      * Int8 NHWC convolution with the blocking of {@link Conv2D}: four output pixels by two
-     * vectors of output channels, int32 accumulators (multiply and add: there is no int
-     * FMA), one flat loop over the taps. Weights are widened to int at load (the byte to int
-     * conversion inside the loop is what C2 does not do well), packed [taps][coutPad]; the
-     * inputs enter as (q - zero point). The int32 sums are exact, so the result is the
-     * reference's to the bit; requantization (per channel, fixed point) is scalar, once per
-     * output. Edge pixels take a scalar path.
+     * vectors of output channels, one flat loop over the taps, weights packed at load
+     * [taps][coutPad]; inputs enter as (q - zero point); edge pixels run a vector loop over a
+     * list of their in-bounds taps. Two ways to sum, both exact, so the result is the
+     * reference's to the bit:
+     * <ul>
+     * <li>float FMAs, when no partial sum can reach 2^24 ({@link #floatExact}): the sample's
+     *     input is copied as floats once, and each MAC is one FMA, as in fp32;</li>
+     * <li>otherwise int32 multiply and add (there is no int FMA; about 1.5x the FMA's cost on
+     *     AVX-512), weights widened to int at load.</li>
+     * </ul>
+     * The per-channel fixed-point requantization runs in 64-bit vector lanes (it was half of
+     * the int8 teacher's time in scalar code); a channel block narrower than 2L is scalar.
      */
     static final class Int8Conv2D extends Kernel {
         final OpContext.Window g;
@@ -478,6 +487,16 @@ public final class VectorKernels {
         final int[] mult, shift;
         final int coutPad, xOff, yOff, stride, first, last, inZero, outZero, lo, hi;
         final int[] tapOff;
+        /**
+         * The weights as floats when every partial sum of (q - zero point) x w is an integer
+         * below 2^24 in magnitude: float FMAs are then exact in any order (one FMA per MAC where
+         * the int path needs a multiply and an add); null otherwise.
+         */
+        final float[] wf;
+        /** Initial sums of the float path (the int32 bias is added after the conversion). */
+        final float[] zeros;
+        /** Per channel, as longs for the vector requantization (null when a multiplier needs a left shift). */
+        final long[] lbias, lmult, lright, lmask, lhalf;
 
         Int8Conv2D(OpContext c) {
             int[] ws = c.constant(1).shape();
@@ -508,6 +527,95 @@ public final class VectorKernels {
             first = firstInterior(g);
             last = endInterior(g);
             tapOff = tapOffsets(g);
+            wf = floatExact(w, g.outC, taps, inZero) ? toFloats(wp) : null;
+            zeros = new float[coutPad];
+            boolean right = true;
+            for (int oc = 0; oc < g.outC; oc++) {
+                right &= shift[oc] <= 0 && mult[oc] > 0;
+            }
+            if (right) {
+                lbias = new long[coutPad];
+                lmult = new long[coutPad];
+                lright = new long[coutPad];
+                lmask = new long[coutPad];
+                lhalf = new long[coutPad];
+                for (int oc = 0; oc < g.outC; oc++) {
+                    lbias[oc] = bias[oc];
+                    lmult[oc] = mult[oc];
+                    lright[oc] = -shift[oc];
+                    lmask[oc] = (1L << -shift[oc]) - 1;
+                    lhalf[oc] = lmask[oc] >> 1;
+                }
+            } else {
+                lbias = lmult = lright = lmask = lhalf = null;
+            }
+        }
+
+        @Override
+        public int scratchLongs() {
+            return 2 * I.length();
+        }
+
+        /**
+         * Requantizes the 2L float sums at t[tp ..) (exact integers, without the bias) of channels
+         * [oc, oc + 2L) into q[qo ..): {@link FixedPoint#requantize}'s branch-free steps in 64-bit
+         * lanes (multiply, the high multiply's nudge and truncation, the rounding right shift per
+         * channel), then zero point and clamp in scalar code. The conversions at both ends stay
+         * scalar: JDK 17 does not intrinsify F2L or L2I vector casts (they allocate).
+         */
+        private void requantizeFloats(float[] t, int tp, long[] ls, byte[] q, int qo, int oc) {
+            final int n = 2 * I.length();
+            for (int o = 0; o < n; o++) {
+                ls[o] = (long) t[tp + o];
+            }
+            requantizeLongs(ls, q, qo, oc);
+        }
+
+        private void requantizeLongs(long[] ls, byte[] q, int qo, int oc) {
+            final int n = 2 * I.length();
+            final int step = L.length();
+            for (int o = 0; o < n; o += step) {
+                LongVector ab = LongVector.fromArray(L, ls, o).add(LongVector.fromArray(L, lbias, oc + o))
+                        .mul(LongVector.fromArray(L, lmult, oc + o));
+                LongVector t = ab.add(1L << 30).add(ab.lanewise(VectorOperators.ASHR, 63).and(1 - (1L << 31)));
+                LongVector high = t.add(t.lanewise(VectorOperators.ASHR, 63).and((1L << 31) - 1))
+                        .lanewise(VectorOperators.ASHR, 31);
+                LongVector rem = high.and(LongVector.fromArray(L, lmask, oc + o));
+                LongVector threshold = LongVector.fromArray(L, lhalf, oc + o).sub(high.lanewise(VectorOperators.ASHR, 63));
+                high.lanewise(VectorOperators.ASHR, LongVector.fromArray(L, lright, oc + o))
+                        .add(threshold.sub(rem).lanewise(VectorOperators.LSHR, 63))
+                        .intoArray(ls, o);
+            }
+            for (int o = 0; o < n; o++) {
+                q[qo + o] = (byte) Math.min(Math.max((int) ls[o] + outZero, lo), hi);
+            }
+        }
+
+        /**
+         * True when float accumulation is exact: every product is an integer of at most
+         * 255 x 127 and, per output channel, max|q - zp| x sum|w| stays below 2^24, which
+         * bounds every partial sum of any subset of the taps, in any order.
+         */
+        static boolean floatExact(byte[] w, int cout, int taps, int zeroPoint) {
+            long maxX = Math.max(Math.abs(-128 - zeroPoint), Math.abs(127 - zeroPoint));
+            for (int oc = 0; oc < cout; oc++) {
+                long sum = 0;
+                for (int t = 0; t < taps; t++) {
+                    sum += Math.abs(w[oc * taps + t]);
+                }
+                if (sum * maxX >= 1 << 24) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private static float[] toFloats(int[] v) {
+            float[] f = new float[v.length];
+            for (int i = 0; i < v.length; i++) {
+                f[i] = v[i];
+            }
+            return f;
         }
 
         @Override
@@ -516,16 +624,31 @@ public final class VectorKernels {
         }
 
         @Override
+        public int scratchFloats() {
+            // 8L sums, then one sample's input as floats (q - zero point)
+            return wf == null ? 0 : 8 * F.length() + g.inH * g.inW * g.inC;
+        }
+
+        @Override
         public void run(Arena m, int from, int to) {
             final byte[] q = m.q;
-            final int[] t = m.is;
+            final int[] is = m.is;
+            final float[] t = m.fs;
             final int lanes = I.length();
             final int cin = g.inC;
             final int cout = g.outC;
             final int kw = g.kw;
+            final boolean exact = wf != null;
+            final int x0 = 8 * lanes; // the float path's input copy, after the 8L sums
+            final int size = g.inH * g.inW * cin;
             for (int s = from; s < to; s++) {
                 final int xs = xOff + s * stride;
                 final int ys = yOff + s * stride;
+                if (exact) {
+                    for (int i = 0; i < size; i++) {
+                        t[x0 + i] = q[xs + i] - inZero;
+                    }
+                }
                 for (int oy = 0; oy < g.outH; oy++) {
                     int ky0 = Math.max(0, g.padTop - oy * g.strideH);
                     int ky1 = Math.min(g.kh, g.inH + g.padTop - oy * g.strideH);
@@ -538,25 +661,48 @@ public final class VectorKernels {
                         }
                         boolean four = ox >= first && ox + 4 <= last;
                         int px = four ? 4 : 1;
-                        int kx0 = Math.max(0, g.padLeft - ox * g.strideW);
-                        int kx1 = Math.min(kw, g.inW + g.padLeft - ox * g.strideW);
                         for (int oc = 0; oc < coutPad; oc += 2 * lanes) {
                             int yo = ys + (oy * g.outW + ox) * cout + oc;
                             int n = Math.min(2 * lanes, cout - oc);
                             if (n <= 0) {
                                 break;
                             }
-                            if (four) {
-                                int base = xs + ((oy * g.strideH - g.padTop) * g.inW + ox * g.strideW - g.padLeft) * cin;
-                                four(q, t, base, g.strideW * cin, ky0 * kw * cin, ky1 * kw * cin, oc);
+                            if (n < 2 * lanes) {
+                                // the last, narrower channel block: int sums, pixel by pixel, scalar
+                                for (int p = 0; p < px; p++) {
+                                    int pxo = ox + p;
+                                    one(q, is, xs, oy, pxo, ky0, ky1, Math.max(0, g.padLeft - pxo * g.strideW),
+                                            Math.min(kw, g.inW + g.padLeft - pxo * g.strideW), oc, n);
+                                    requantizeInts(is, 0, q, yo + p * cout, oc, n);
+                                }
+                                continue;
+                            }
+                            int kx0 = Math.max(0, g.padLeft - ox * g.strideW);
+                            int kx1 = Math.min(kw, g.inW + g.padLeft - ox * g.strideW);
+                            int top = (oy * g.strideH - g.padTop) * g.inW + ox * g.strideW - g.padLeft;
+                            if (four && exact) {
+                                fourPixels(t, wf, zeros, tapOff, coutPad, x0 + top * cin, g.strideW * cin, ky0 * kw * cin,
+                                        ky1 * kw * cin, oc, t);
+                            } else if (four) {
+                                four(q, is, xs + top * cin, g.strideW * cin, ky0 * kw * cin, ky1 * kw * cin, oc);
                             } else {
-                                one(q, t, xs, oy, ox, ky0, ky1, kx0, kx1, oc, n);
+                                int cnt = tapList(is, 8 * lanes, exact ? x0 : xs, oy, ox, ky0, ky1, kx0, kx1);
+                                if (exact) {
+                                    oneFloat(t, is, 8 * lanes, cnt, oc);
+                                } else {
+                                    oneVector(q, is, 8 * lanes, cnt, oc);
+                                }
                             }
                             for (int p = 0; p < px; p++) {
-                                int tp = 2 * lanes * p;
-                                int qo = yo + p * cout;
-                                for (int o = 0; o < n; o++) {
-                                    q[qo + o] = (byte) FixedPoint.requantize(t[tp + o], mult[oc + o], shift[oc + o], outZero, lo, hi);
+                                if (exact && lmult != null) {
+                                    requantizeFloats(t, 2 * lanes * p, m.ls, q, yo + p * cout, oc);
+                                } else if (exact) {
+                                    for (int o = 0; o < n; o++) {
+                                        is[o] = bias[oc + o] + (int) t[2 * lanes * p + o];
+                                    }
+                                    requantizeInts(is, 0, q, yo + p * cout, oc, n);
+                                } else {
+                                    requantizeInts(is, 2 * lanes * p, q, yo + p * cout, oc, n);
                                 }
                             }
                         }
@@ -564,6 +710,51 @@ public final class VectorKernels {
                     }
                 }
             }
+        }
+
+        /** Scalar requantization of n int32 sums (bias included) at t[tp ..) into q[qo ..). */
+        private void requantizeInts(int[] t, int tp, byte[] q, int qo, int oc, int n) {
+            for (int o = 0; o < n; o++) {
+                q[qo + o] = (byte) FixedPoint.requantize(t[tp + o], mult[oc + o], shift[oc + o], outZero, lo, hi);
+            }
+        }
+
+        /**
+         * The (input, weight-row) offsets of one pixel's in-bounds taps, as pairs into list from
+         * {@code at}; inputs relative to {@code xs} (the sample's bytes, or its float copy). Returns the count.
+         */
+        private int tapList(int[] list, int at, int xs, int oy, int ox, int ky0, int ky1, int kx0, int kx1) {
+            final int cin = g.inC;
+            int cnt = 0;
+            for (int ky = ky0; ky < ky1; ky++) {
+                int rowBase = xs + ((oy * g.strideH - g.padTop + ky) * g.inW + ox * g.strideW - g.padLeft) * cin;
+                for (int kx = kx0; kx < kx1; kx++) {
+                    int xp = rowBase + kx * cin;
+                    int wrow = (ky * g.kw + kx) * cin * coutPad;
+                    for (int ic = 0; ic < cin; ic++) {
+                        list[at + 2 * cnt] = xp + ic;
+                        list[at + 2 * cnt + 1] = wrow + ic * coutPad;
+                        cnt++;
+                    }
+                }
+            }
+            return cnt;
+        }
+
+        /** Exact float sums of channels [oc, oc + 2L) of one pixel over the offset list at list[at ..), into t[0, 2L). */
+        private void oneFloat(float[] t, int[] list, int at, int cnt, int oc) {
+            final int lanes = F.length();
+            final float[] w = wf;
+            FloatVector a0 = FloatVector.zero(F);
+            FloatVector b0 = a0;
+            for (int k = 0; k < cnt; k++) {
+                FloatVector x = FloatVector.broadcast(F, t[list[at + 2 * k]]);
+                int wo = list[at + 2 * k + 1] + oc;
+                a0 = FloatVector.fromArray(F, w, wo).fma(x, a0);
+                b0 = FloatVector.fromArray(F, w, wo + lanes).fma(x, b0);
+            }
+            a0.intoArray(t, 0);
+            b0.intoArray(t, lanes);
         }
 
         /** Int32 sums of four pixels x channels [oc, oc + 2L) into t (pixel p at 2L * p). */
@@ -607,29 +798,9 @@ public final class VectorKernels {
             b3.intoArray(t, 7 * lanes);
         }
 
-        /** Int32 sums of one pixel (any bounds) x channels [oc, oc + n) into t[0, n): scalar. */
+        /** Int32 sums (bias included) of one pixel (any bounds) x channels [oc, oc + n) into t[0, n): scalar. */
         private void one(byte[] q, int[] t, int xs, int oy, int ox, int ky0, int ky1, int kx0, int kx1, int oc, int n) {
             final int cin = g.inC;
-            final int lanes = I.length();
-            if (n == 2 * lanes) {
-                // (input, weight-row) offsets of the in-bounds taps after the 8L sums, then one flat vector loop
-                final int list = 8 * lanes;
-                int cnt = 0;
-                for (int ky = ky0; ky < ky1; ky++) {
-                    int rowBase = xs + ((oy * g.strideH - g.padTop + ky) * g.inW + ox * g.strideW - g.padLeft) * cin;
-                    for (int kx = kx0; kx < kx1; kx++) {
-                        int xp = rowBase + kx * cin;
-                        int wrow = (ky * g.kw + kx) * cin * coutPad;
-                        for (int ic = 0; ic < cin; ic++) {
-                            t[list + 2 * cnt] = xp + ic;
-                            t[list + 2 * cnt + 1] = wrow + ic * coutPad;
-                            cnt++;
-                        }
-                    }
-                }
-                oneVector(q, t, list, cnt, oc);
-                return;
-            }
             for (int o = 0; o < n; o++) {
                 t[o] = bias[oc + o];
             }

@@ -200,6 +200,72 @@ class VectorBackendTest {
     }
 
     @Test
+    void int8ConvFloatPathBound() {
+        // zero point -128: |q - zp| <= 255; 255 x 127 = 32,385 per tap; 2^24 / 32,385 = 518.05
+        byte[] w = new byte[519];
+        Arrays.fill(w, (byte) -127);
+        assertTrue(VectorKernels.Int8Conv2D.floatExact(w, 1, 518, -128), "518 full-scale taps stay below 2^24");
+        assertTrue(!VectorKernels.Int8Conv2D.floatExact(w, 1, 519, -128), "519 reach 2^24");
+        // zero point 0: |q| <= 128, so up to 1,032 taps
+        byte[] w2 = new byte[2 * 1032];
+        Arrays.fill(w2, (byte) 127);
+        assertTrue(VectorKernels.Int8Conv2D.floatExact(w2, 2, 1032, 0));
+        w2[1032 + 5] = 0; // the second channel is smaller; the first still decides
+        assertTrue(!VectorKernels.Int8Conv2D.floatExact(w2, 1, 1033, 0));
+    }
+
+    /**
+     * The int8 convolution on both of its paths, bit for bit against the reference: 16 input
+     * channels (float FMAs, exact) and 320 (3 x 3 x 320 taps of random weights pass 2^24:
+     * int multiply-adds); output channels 2L + 3 so the narrow last block runs too.
+     */
+    @Test
+    void int8ConvBothPathsMatchTheReference() {
+        TernModel.vectorBackendStatus();
+        int lanes = VectorKernels.floatLanes();
+        for (int cin : new int[] {16, 320}) {
+            Random rnd = new Random(SEED + cin);
+            int cout = 2 * lanes + 3;
+            int h = 9;
+            int w = 10;
+            int batch = 2;
+            ModelBuilder b = new ModelBuilder("conv").input("x", -1, h, w, cin);
+            b.output(b.conv2d("conv", "x", new int[] {cout, 3, 3, cin}, ModelBuilder.random(rnd, cout * 9 * cin, 1f),
+                    ModelBuilder.random(rnd, cout, 1f), 1, Padding.SAME, Activation.RELU));
+            float[] x = ModelBuilder.random(rnd, batch * h * w * cin, 1f);
+            Map<String, float[]> in = Collections.singletonMap("x", x);
+            ModelDef q = dev.tern.runtime.Int8Cases.quantize(b.build(), in, batch, rnd);
+            String filter = null;
+            for (dev.tern.runtime.model.Node n : q.nodes()) {
+                if (n.op() == OpType.CONV2D) {
+                    filter = n.inputs().get(1);
+                }
+            }
+            byte[] weights = q.tensor(filter).int8s();
+            int zp = q.typeOf(q.nodes().stream().filter(n -> n.op() == OpType.CONV2D).findFirst().get().inputs().get(0))
+                    .zeroPoint();
+            assertEquals(cin == 16, VectorKernels.Int8Conv2D.floatExact(weights, cout, 9 * cin, zp), "path for cin " + cin);
+            float[][] ref = runAll(q, Backend.REFERENCE, in, batch);
+            float[][] vec = runAll(q, Backend.VECTOR, in, batch);
+            for (int s = 0; s < batch; s++) {
+                assertArrayEquals(ref[s], vec[s], 0f, "cin " + cin + " sample " + s);
+            }
+        }
+    }
+
+    private static float[][] runAll(ModelDef def, Backend backend, Map<String, float[]> in, int batch) {
+        TernModel m = TernModel.of(def, backend);
+        try (Session s = m.newSession(SessionOptions.defaults().withMaxBatch(batch))) {
+            s.run(in, m.allTasks());
+            float[][] y = new float[batch][];
+            for (int i = 0; i < batch; i++) {
+                y[i] = s.output(def.outputs().get(0), i);
+            }
+            return y;
+        }
+    }
+
+    @Test
     void denseHandComputedOnVector() {
         // in = 2 * lanes + 3 so the body, the single-vector loop and the scalar tail all run.
         int in = 2 * VectorKernels.floatLanes() + 3;

@@ -110,7 +110,25 @@ public final class FixedPoint {
      * zero point, clamp to [min, max] (the fused activation's bounds within [-128, 127]).
      */
     public static int requantize(int acc, int multiplier, int shift, int zeroPoint, int min, int max) {
-        int v = multiplyByQuantizedMultiplier(acc, multiplier, shift) + zeroPoint;
-        return v < min ? min : (v > max ? max : v);
+        if (shift > 0 || multiplier <= 0) {
+            int v = multiplyByQuantizedMultiplier(acc, multiplier, shift) + zeroPoint;
+            return v < min ? min : (v > max ? max : v);
+        }
+        // The same two roundings without data-dependent branches (this runs once per output of
+        // every int8 kernel, and the signs and remainders are random: branches mispredicted half
+        // the time). High multiply: the nudge is 2^30, or 1 - 2^30 for a negative product, then a
+        // division by 2^31 truncating toward zero, as a shift with a bias on negative values.
+        // Exact for multiplier > 0 (no saturation case). FixedPointTest holds it to the two-step form.
+        long ab = (long) acc * multiplier;
+        long neg = ab >> 63;                                   // -1 for a negative product, else 0
+        long t = ab + (1L << 30) + (neg & (1 - (1L << 31)));    // + 2^30 or + (1 - 2^30)
+        int high = (int) ((t + ((t >> 63) & ((1L << 31) - 1))) >> 31);
+        // Rounding divide by 2^right, ties away from zero: add one when remainder > threshold.
+        int right = -shift;
+        int mask = (int) ((1L << right) - 1);
+        int remainder = high & mask;
+        int threshold = (mask >> 1) + (high >>> 31);
+        int v = (high >> right) + ((threshold - remainder) >>> 31) + zeroPoint;
+        return Math.min(Math.max(v, min), max);
     }
 }

@@ -150,6 +150,44 @@ class FixedPointTest {
         assertEquals(2, FixedPoint.requantize(6, quarter.multiplier, quarter.shift, 0, -128, 127));
     }
 
+    /** The branch-free requantize against the two-step form it replaces, over the whole int32 range. */
+    @Test
+    void requantizeEqualsTheTwoStepForm() {
+        Random rnd = new Random(SEED + 7);
+        int[] edges = {0, 1, -1, 2, -2, 3, -3, Integer.MAX_VALUE, Integer.MIN_VALUE, Integer.MIN_VALUE + 1, 1 << 30, -(1 << 30)};
+        for (int i = 0; i < 2_000_000; i++) {
+            int m = (1 << 30) + rnd.nextInt(1 << 30);                  // Q31 multipliers are in [2^30, 2^31)
+            if (i % 97 == 0) {
+                m = i % 2 == 0 ? 1 << 30 : Integer.MAX_VALUE;
+            }
+            int shift = -rnd.nextInt(32);                               // [-31, 0]; left shifts take the plain path
+            if (i % 13 == 0) {
+                shift = rnd.nextInt(31);
+            }
+            int x;
+            switch (i % 4) {
+                case 0: x = rnd.nextInt(); break;
+                case 1: x = rnd.nextInt(1 << 20) - (1 << 19); break;
+                case 2: x = edges[rnd.nextInt(edges.length)]; break;
+                default: {
+                    // near a tie of the shift: high = k * 2^right + 2^(right-1) + {-1, 0, 1}
+                    int right = -Math.min(shift, 0);
+                    x = (rnd.nextInt(2001) - 1000) * (1 << Math.min(right, 20)) + (right > 0 ? 1 << (right - 1) : 0)
+                            + rnd.nextInt(3) - 1;
+                }
+            }
+            int zp = rnd.nextInt(256) - 128;
+            int lo = rnd.nextBoolean() ? -128 : zp;
+            int hi = rnd.nextInt(4) == 0 ? Math.min(127, zp + rnd.nextInt(128)) : 127;
+            int v = FixedPoint.multiplyByQuantizedMultiplier(x, m, shift) + zp;
+            int want = v < lo ? lo : (v > hi ? hi : v);
+            int got = FixedPoint.requantize(x, m, shift, zp, lo, hi);
+            if (want != got) {
+                assertEquals(want, got, "requantize(" + x + ", " + m + ", " + shift + ", " + zp + ", " + lo + ", " + hi + ")");
+            }
+        }
+    }
+
     @Test
     void aLeftShiftThatWouldOverflowSaturates() {
         // M = 2^16 (shift 17): 40000 * 2^17 does not fit int32; it must saturate, not wrap negative.
