@@ -113,6 +113,78 @@ public final class VectorKernels {
         b3.intoArray(t, 7 * lanes);
     }
 
+    /** Index of a pixel's tap class: the in-bounds window rows [ky0, ky1) and columns [kx0, kx1). */
+    static int tapClass(OpContext.Window g, int ky0, int ky1, int kx0, int kx1) {
+        return ((ky0 * (g.kh + 1) + ky1) * (g.kw + 1) + kx0) * (g.kw + 1) + kx1;
+    }
+
+    /**
+     * Per tap class that occurs among the output pixels, the pairs (input offset from the
+     * pixel's top-left tap, weight-row offset in the packed [taps][coutPad] filter) of its
+     * in-bounds taps, ky, kx, ic order. Built at load, so an edge pixel runs one flat loop over
+     * a ready list (building it per pixel cost as much as the pixel's FMAs).
+     */
+    static int[][] edgeTaps(OpContext.Window g, int coutPad) {
+        int[][] lists = new int[(g.kh + 1) * (g.kh + 1) * (g.kw + 1) * (g.kw + 1)][];
+        for (int oy = 0; oy < g.outH; oy++) {
+            int ky0 = Math.max(0, g.padTop - oy * g.strideH);
+            int ky1 = Math.max(ky0, Math.min(g.kh, g.inH + g.padTop - oy * g.strideH));
+            for (int ox = 0; ox < g.outW; ox++) {
+                int kx0 = Math.max(0, g.padLeft - ox * g.strideW);
+                int kx1 = Math.max(kx0, Math.min(g.kw, g.inW + g.padLeft - ox * g.strideW));
+                int cls = tapClass(g, ky0, ky1, kx0, kx1);
+                if (lists[cls] != null) {
+                    continue;
+                }
+                int[] l = new int[2 * (ky1 - ky0) * (kx1 - kx0) * g.inC];
+                int k = 0;
+                for (int ky = ky0; ky < ky1; ky++) {
+                    for (int kx = kx0; kx < kx1; kx++) {
+                        for (int ic = 0; ic < g.inC; ic++) {
+                            l[k++] = (ky * g.inW + kx) * g.inC + ic;
+                            l[k++] = ((ky * g.kw + kx) * g.inC + ic) * coutPad;
+                        }
+                    }
+                }
+                lists[cls] = l;
+            }
+        }
+        return lists;
+    }
+
+    /**
+     * One pixel, channels [oc, oc + 2L), over its tap list: sums into t[0, 2L), starting from
+     * init[oc ..). Even and odd taps go to separate accumulator pairs (four FMA chains instead of
+     * two: a single pixel has no other independent work to hide the FMA latency behind).
+     */
+    static void onePixel(float[] x, float[] w, float[] init, int[] list, int anchor, int oc, float[] t) {
+        final int lanes = F.length();
+        FloatVector a0 = FloatVector.fromArray(F, init, oc);
+        FloatVector b0 = FloatVector.fromArray(F, init, oc + lanes);
+        FloatVector a1 = FloatVector.zero(F);
+        FloatVector b1 = a1;
+        final int n = list.length;
+        int k = 0;
+        for (; k + 4 <= n; k += 4) {
+            FloatVector x0 = FloatVector.broadcast(F, x[anchor + list[k]]);
+            int w0 = list[k + 1] + oc;
+            FloatVector x1 = FloatVector.broadcast(F, x[anchor + list[k + 2]]);
+            int w1 = list[k + 3] + oc;
+            a0 = FloatVector.fromArray(F, w, w0).fma(x0, a0);
+            b0 = FloatVector.fromArray(F, w, w0 + lanes).fma(x0, b0);
+            a1 = FloatVector.fromArray(F, w, w1).fma(x1, a1);
+            b1 = FloatVector.fromArray(F, w, w1 + lanes).fma(x1, b1);
+        }
+        if (k < n) {
+            FloatVector x0 = FloatVector.broadcast(F, x[anchor + list[k]]);
+            int w0 = list[k + 1] + oc;
+            a0 = FloatVector.fromArray(F, w, w0).fma(x0, a0);
+            b0 = FloatVector.fromArray(F, w, w0 + lanes).fma(x0, b0);
+        }
+        a0.add(a1).intoArray(t, 0);
+        b0.add(b1).intoArray(t, lanes);
+    }
+
     /** Vector lane count of the preferred float species (e.g. 8 for AVX2, 16 for AVX-512, 4 for NEON). */
     public static int floatLanes() {
         return F.length();
@@ -305,6 +377,8 @@ public final class VectorKernels {
         final boolean clamp;
         /** Input offset of tap j = (ky * kw + kx) * cin + ic from a pixel's top-left input: (ky * inW + kx) * cin + ic. */
         final int[] tapOff;
+        /** {@link #edgeTaps}: the tap lists of the one-pixel path. */
+        final int[][] edge;
 
         Conv2D(OpContext c) {
             int[] ws = c.constant(1).shape();
@@ -330,6 +404,7 @@ public final class VectorKernels {
             tapOff = tapOffsets(g);
             first = firstInterior(g);
             last = endInterior(g);
+            edge = edgeTaps(g, coutPad);
         }
 
         @Override
@@ -363,17 +438,23 @@ public final class VectorKernels {
                         int kx0 = Math.max(0, g.padLeft - ox * g.strideW);
                         int kx1 = Math.min(kw, g.inW + g.padLeft - ox * g.strideW);
                         int step = four ? g.strideW * cin : 0;
+                        int base = xs + ((oy * g.strideH - g.padTop) * g.inW + ox * g.strideW - g.padLeft) * cin;
+                        int[] taps = four ? null : edge[tapClass(g, ky0, Math.max(ky0, ky1), kx0, Math.max(kx0, kx1))];
                         for (int oc = 0; oc < coutPad; oc += 2 * lanes) {
                             int yo = ys + (oy * g.outW + ox) * cout + oc;
                             int n = Math.min(2 * lanes, cout - oc);
                             if (four) {
-                                int base = xs + ((oy * g.strideH - g.padTop) * g.inW + ox * g.strideW - g.padLeft) * cin;
                                 four(a, t, base, step, ky0 * kw * cin, ky1 * kw * cin, oc, yo, n);
+                            } else if (n == 2 * lanes) {
+                                onePixel(a, wp, b, taps, base, oc, t);
+                                for (int o = 0; o < n; o++) {
+                                    a[yo + o] = Math.min(Math.max(t[o], min), max);
+                                }
                             } else {
-                                for (int p = 0; p < 2 * lanes; p++) {
+                                for (int p = 0; p < n; p++) {
                                     t[p] = b[oc + p];
                                 }
-                                one(a, t, m.is, xs, oy, ox, ky0, ky1, kx0, kx1, oc, yo, n);
+                                one(a, t, xs, oy, ox, ky0, ky1, kx0, kx1, oc, yo, n);
                             }
                         }
                         ox += px;
@@ -408,32 +489,12 @@ public final class VectorKernels {
         }
 
         /**
-         * One pixel (any bounds), channels [oc, oc + n): scalar, accumulating in t[0, n) (which
-         * holds the bias on entry). Edge pixels are few; keeping vectors out of this branchy
-         * nest keeps C2 from boxing them.
+         * One pixel (any bounds), channels [oc, oc + n) of a last block narrower than 2L:
+         * scalar, accumulating in t[0, n) (which holds the bias on entry).
          */
-        private void one(float[] a, float[] t, int[] list, int xs, int oy, int ox, int ky0, int ky1, int kx0, int kx1, int oc,
-                         int yo, int n) {
+        private void one(float[] a, float[] t, int xs, int oy, int ox, int ky0, int ky1, int kx0, int kx1, int oc, int yo,
+                         int n) {
             final int cin = g.inC;
-            final int lanes = F.length();
-            if (n == 2 * lanes) {
-                // (input, weight-row) offsets of the in-bounds taps, then one flat vector loop over them
-                int cnt = 0;
-                for (int ky = ky0; ky < ky1; ky++) {
-                    int rowBase = xs + ((oy * g.strideH - g.padTop + ky) * g.inW + ox * g.strideW - g.padLeft) * cin;
-                    for (int kx = kx0; kx < kx1; kx++) {
-                        int xp = rowBase + kx * cin;
-                        int wrow = (ky * g.kw + kx) * cin * coutPad;
-                        for (int ic = 0; ic < cin; ic++) {
-                            list[2 * cnt] = xp + ic;
-                            list[2 * cnt + 1] = wrow + ic * coutPad;
-                            cnt++;
-                        }
-                    }
-                }
-                oneVector(a, t, list, cnt, oc, yo);
-                return;
-            }
             for (int ky = ky0; ky < ky1; ky++) {
                 int rowBase = xs + ((oy * g.strideH - g.padTop + ky) * g.inW + ox * g.strideW - g.padLeft) * cin;
                 for (int kx = kx0; kx < kx1; kx++) {
@@ -453,28 +514,7 @@ public final class VectorKernels {
             }
         }
 
-        /** Channels [oc, oc + 2L) of one pixel over a list of (input, weight-row) offsets: one flat loop. */
-        private void oneVector(float[] a, float[] t, int[] list, int cnt, int oc, int yo) {
-            final int lanes = F.length();
-            FloatVector a0 = FloatVector.fromArray(F, b, oc);
-            FloatVector b0 = FloatVector.fromArray(F, b, oc + lanes);
-            for (int k = 0; k < cnt; k++) {
-                FloatVector x = FloatVector.broadcast(F, a[list[2 * k]]);
-                int wo = list[2 * k + 1] + oc;
-                a0 = FloatVector.fromArray(F, wp, wo).fma(x, a0);
-                b0 = FloatVector.fromArray(F, wp, wo + lanes).fma(x, b0);
-            }
-            a0.intoArray(t, 0);
-            b0.intoArray(t, lanes);
-            for (int o = 0; o < 2 * lanes; o++) {
-                a[yo + o] = Math.min(Math.max(t[o], min), max);
-            }
-        }
 
-        @Override
-        public int scratchInts() {
-            return 2 * g.kh * g.kw * g.inC;
-        }
     }
 
     /**
@@ -507,6 +547,8 @@ public final class VectorKernels {
         final float[] wf;
         /** Initial sums of the float path (the int32 bias is added after the conversion). */
         final float[] zeros;
+        /** {@link #edgeTaps}: the tap lists of the one-pixel path. */
+        final int[][] edge;
         /** Per channel, as longs for the vector requantization (null when a multiplier needs a left shift). */
         final long[] lbias, lmult, lright, lmask, lhalf;
 
@@ -541,6 +583,7 @@ public final class VectorKernels {
             tapOff = tapOffsets(g);
             wf = floatExact(w, g.outC, taps, inZero) ? toFloats(wp) : null;
             zeros = new float[coutPad];
+            edge = edgeTaps(g, coutPad);
             boolean right = true;
             for (int oc = 0; oc < g.outC; oc++) {
                 right &= shift[oc] <= 0 && mult[oc] > 0;
@@ -632,7 +675,7 @@ public final class VectorKernels {
 
         @Override
         public int scratchInts() {
-            return 8 * I.length() + 2 * g.kh * g.kw * g.inC;
+            return 8 * I.length();
         }
 
         @Override
@@ -657,7 +700,14 @@ public final class VectorKernels {
                 final int xs = xOff + s * stride;
                 final int ys = yOff + s * stride;
                 if (exact) {
-                    for (int i = 0; i < size; i++) {
+                    // (q - zero point) as floats: B2F is intrinsified on JDK 17 (7x the scalar loop)
+                    final FloatVector zp = FloatVector.broadcast(F, inZero);
+                    int i = 0;
+                    for (; i + lanes <= size; i += lanes) {
+                        ((FloatVector) ByteVector.fromArray(B, q, xs + i).convertShape(VectorOperators.B2F, F, 0)).sub(zp)
+                                .intoArray(t, x0 + i);
+                    }
+                    for (; i < size; i++) {
                         t[x0 + i] = q[xs + i] - inZero;
                     }
                 }
@@ -698,11 +748,11 @@ public final class VectorKernels {
                             } else if (four) {
                                 four(q, is, xs + top * cin, g.strideW * cin, ky0 * kw * cin, ky1 * kw * cin, oc);
                             } else {
-                                int cnt = tapList(is, 8 * lanes, exact ? x0 : xs, oy, ox, ky0, ky1, kx0, kx1);
+                                int[] taps = edge[tapClass(g, ky0, Math.max(ky0, ky1), kx0, Math.max(kx0, kx1))];
                                 if (exact) {
-                                    oneFloat(t, is, 8 * lanes, cnt, oc);
+                                    onePixel(t, wf, zeros, taps, x0 + top * cin, oc, t);
                                 } else {
-                                    oneVector(q, is, 8 * lanes, cnt, oc);
+                                    oneVector(q, taps, xs + top * cin, oc, is);
                                 }
                             }
                             for (int p = 0; p < px; p++) {
@@ -731,43 +781,6 @@ public final class VectorKernels {
             }
         }
 
-        /**
-         * The (input, weight-row) offsets of one pixel's in-bounds taps, as pairs into list from
-         * {@code at}; inputs relative to {@code xs} (the sample's bytes, or its float copy). Returns the count.
-         */
-        private int tapList(int[] list, int at, int xs, int oy, int ox, int ky0, int ky1, int kx0, int kx1) {
-            final int cin = g.inC;
-            int cnt = 0;
-            for (int ky = ky0; ky < ky1; ky++) {
-                int rowBase = xs + ((oy * g.strideH - g.padTop + ky) * g.inW + ox * g.strideW - g.padLeft) * cin;
-                for (int kx = kx0; kx < kx1; kx++) {
-                    int xp = rowBase + kx * cin;
-                    int wrow = (ky * g.kw + kx) * cin * coutPad;
-                    for (int ic = 0; ic < cin; ic++) {
-                        list[at + 2 * cnt] = xp + ic;
-                        list[at + 2 * cnt + 1] = wrow + ic * coutPad;
-                        cnt++;
-                    }
-                }
-            }
-            return cnt;
-        }
-
-        /** Exact float sums of channels [oc, oc + 2L) of one pixel over the offset list at list[at ..), into t[0, 2L). */
-        private void oneFloat(float[] t, int[] list, int at, int cnt, int oc) {
-            final int lanes = F.length();
-            final float[] w = wf;
-            FloatVector a0 = FloatVector.zero(F);
-            FloatVector b0 = a0;
-            for (int k = 0; k < cnt; k++) {
-                FloatVector x = FloatVector.broadcast(F, t[list[at + 2 * k]]);
-                int wo = list[at + 2 * k + 1] + oc;
-                a0 = FloatVector.fromArray(F, w, wo).fma(x, a0);
-                b0 = FloatVector.fromArray(F, w, wo + lanes).fma(x, b0);
-            }
-            a0.intoArray(t, 0);
-            b0.intoArray(t, lanes);
-        }
 
         /** Int32 sums of four pixels x channels [oc, oc + 2L) into t (pixel p at 2L * p). */
         private void four(byte[] q, int[] t, int base, int step, int j0, int j1, int oc) {
@@ -832,14 +845,14 @@ public final class VectorKernels {
             }
         }
 
-        /** Int32 sums of channels [oc, oc + 2L) of one pixel over the offset list at t[list ..), into t[0, 2L). */
-        private void oneVector(byte[] q, int[] t, int list, int cnt, int oc) {
+        /** Int32 sums (bias included) of channels [oc, oc + 2L) of one pixel over its tap list, into t[0, 2L). */
+        private void oneVector(byte[] q, int[] list, int anchor, int oc, int[] t) {
             final int lanes = I.length();
             IntVector a0 = IntVector.fromArray(I, bias, oc);
             IntVector b0 = IntVector.fromArray(I, bias, oc + lanes);
-            for (int k = 0; k < cnt; k++) {
-                IntVector x = IntVector.broadcast(I, q[t[list + 2 * k]] - inZero);
-                int wo = t[list + 2 * k + 1] + oc;
+            for (int k = 0; k < list.length; k += 2) {
+                IntVector x = IntVector.broadcast(I, q[anchor + list[k]] - inZero);
+                int wo = list[k + 1] + oc;
                 a0 = a0.add(IntVector.fromArray(I, wp, wo).mul(x));
                 b0 = b0.add(IntVector.fromArray(I, wp, wo + lanes).mul(x));
             }
