@@ -1,0 +1,121 @@
+package dev.tern.compress.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tern.compress.onnx.OnnxExporter;
+import dev.tern.compress.onnx.proto.Onnx.ModelProto;
+import dev.tern.compress.onnx.proto.Onnx.NodeProto;
+import dev.tern.compress.onnx.proto.Onnx.ValueInfoProto;
+import dev.tern.runtime.model.ModelDef;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+
+/** {@code tern export [--onnx] IN.tern --out OUT.onnx}: ONNX export. */
+@Command(name = "export", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        description = {"Export a .tern model to ONNX (opset " + OnnxExporter.OPSET + ", docs/ONNX.md).",
+            "Float32 models become float32 ONNX graphs; int8 models become QDQ graphs (QuantizeLinear/DequantizeLinear "
+                + "with Tern's scales and zero points, int8 weights and int32 biases behind DequantizeLinear), which "
+                + "ONNX Runtime runs as QLinearConv, QGemm and friends. The ONNX model takes the same normalized NHWC "
+                + "input (batch dimension N) and gives the same graph outputs, by name, as Tern's runtime.",
+            "Fails, writing nothing, naming the node of any op it cannot map."})
+public final class ExportCommand implements Callable<Integer> {
+    @Option(names = "--onnx", description = "Export to ONNX (the only format, and the default).")
+    boolean onnx;
+
+    @Parameters(paramLabel = "IN.tern", description = "The .tern model to export (never modified).")
+    Path in;
+
+    @Option(names = "--out", required = true, paramLabel = "OUT.onnx",
+            description = "The ONNX file to write (atomically); its folder must exist.")
+    Path out;
+
+    @Option(names = "--json", description = "Print one JSON object.")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        checkOut();
+        ModelDef def = ModelFiles.load(in).def();
+        ModelProto m = OnnxExporter.export(def); // refuses before anything is written
+        OnnxExporter.write(m, out);
+        long size = Files.size(out);
+
+        Map<String, Integer> ops = new TreeMap<>();
+        for (NodeProto n : m.getGraph().getNodeList()) {
+            ops.merge(n.getOpType(), 1, Integer::sum);
+        }
+        PrintWriter o = spec.commandLine().getOut();
+        if (json) {
+            ObjectNode j = Json.object();
+            j.put("model", out.toString());
+            j.put("source", in.toString());
+            j.put("format", "onnx");
+            j.put("opset", OnnxExporter.OPSET);
+            j.put("ir_version", m.getIrVersion());
+            j.put("quantized", def.isQuantized());
+            j.put("nodes", m.getGraph().getNodeCount());
+            j.put("initializers", m.getGraph().getInitializerCount());
+            j.put("size_bytes", size);
+            ObjectNode opsJ = j.putObject("ops");
+            ops.forEach(opsJ::put);
+            ArrayNode inputs = j.putArray("inputs");
+            m.getGraph().getInputList().forEach(v -> inputs.add(v.getName()));
+            ArrayNode outputs = j.putArray("outputs");
+            m.getGraph().getOutputList().forEach(v -> outputs.add(v.getName()));
+            Json.print(j, o);
+        } else {
+            o.printf("wrote %s: %,d bytes, ONNX opset %d (IR %d), %s%n", out, size, OnnxExporter.OPSET, m.getIrVersion(),
+                    def.isQuantized() ? "int8 as QDQ" : "float32");
+            o.printf("  %d nodes, %d initializers, from %d Tern nodes of %s%n", m.getGraph().getNodeCount(),
+                    m.getGraph().getInitializerCount(), def.nodes().size(), in);
+            StringBuilder sb = new StringBuilder();
+            ops.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append(k).append(' ').append(v));
+            o.printf("  ops: %s%n", sb);
+            o.printf("  input %s, outputs %s%n", names(m.getGraph().getInputList()), names(m.getGraph().getOutputList()));
+        }
+        o.flush();
+        return 0;
+    }
+
+    /** --out must name a file in an existing folder, and not the input. */
+    private void checkOut() throws Exception {
+        if (Files.isDirectory(out)) {
+            throw new UsageException("--out " + out + " is a directory; give the ONNX file to write");
+        }
+        Path parent = out.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            throw new UsageException("--out " + out + ": folder " + parent + " does not exist");
+        }
+        if (Files.exists(out) && Files.exists(in) && Files.isSameFile(in, out)) {
+            throw new UsageException("--out is the input model " + in + "; the input is never overwritten, write elsewhere");
+        }
+    }
+
+    private static String names(java.util.List<ValueInfoProto> values) {
+        StringBuilder sb = new StringBuilder();
+        for (ValueInfoProto v : values) {
+            sb.append(sb.length() == 0 ? "" : ", ").append(v.getName()).append(' ').append(shape(v));
+        }
+        return sb.toString();
+    }
+
+    private static String shape(ValueInfoProto v) {
+        StringBuilder sb = new StringBuilder("[");
+        v.getType().getTensorType().getShape().getDimList().forEach(d -> sb.append(sb.length() == 1 ? "" : ", ")
+                .append(d.hasDimParam() ? d.getDimParam() : Long.toString(d.getDimValue())));
+        return sb.append(']').toString();
+    }
+}

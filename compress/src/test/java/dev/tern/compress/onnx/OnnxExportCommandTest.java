@@ -1,0 +1,184 @@
+package dev.tern.compress.onnx;
+
+import ai.onnxruntime.OrtSession;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tern.compress.cli.CliFixtureAccess;
+import dev.tern.runtime.TestModels;
+import dev.tern.runtime.format.TernWriter;
+import dev.tern.runtime.model.ModelDef;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code tern export}: the command line, its output, and its refusals (exit 2, one line, nothing written). */
+class OnnxExportCommandTest {
+    @TempDir
+    Path dir;
+
+    private Path model(ModelDef def, String name) throws Exception {
+        Path p = dir.resolve(name);
+        TernWriter.write(def, p);
+        return p;
+    }
+
+    /** The literal form {@code tern export --onnx M.tern --out M.onnx}; the ONNX file runs in ONNX Runtime like Tern. */
+    @Test
+    void exportsInt8ModelAndLeavesTheInputAlone() throws Exception {
+        ModelDef def = TestModels.allOpsInt8(2024);
+        Path in = model(def, "m.tern");
+        byte[] before = Files.readAllBytes(in);
+        Path out = dir.resolve("m.onnx");
+        CliFixtureAccess.Result r = CliFixtureAccess.tern("export", "--onnx", in.toString(), "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals("", r.err());
+        assertTrue(r.out().startsWith("wrote " + out + ": "), r.out());
+        assertTrue(r.out().contains("ONNX opset 13") && r.out().contains("int8 as QDQ") && r.out().contains("initializers"), r.out());
+        assertArrayEquals(before, Files.readAllBytes(in), "input modified");
+        assertArrayEquals(OnnxExporter.toBytes(def), Files.readAllBytes(out), "the file is the exporter's model");
+        assertEquals(List.of("m.onnx", "m.tern"), files(), "no temporary file left");
+        int batch = 2;
+        try (OrtSession s = OrtRunner.session(Files.readAllBytes(out))) {
+            Map<String, float[]> input = OnnxOpsTest.input(def, batch, 3);
+            OrtRunner.Diff d = OrtRunner.compare(def, OrtRunner.tern(def, input, batch), OrtRunner.ort(s, def, input, batch));
+            assertTrue(d.get("left_fc").maxQuanta <= 2, d.toString());
+        }
+    }
+
+    @Test
+    void jsonSummaryAndDefaultFormat() throws Exception {
+        Path in = model(TestModels.allOps(7), "f.tern");
+        Path out = dir.resolve("f.onnx");
+        CliFixtureAccess.Result r = CliFixtureAccess.tern("export", in.toString(), "--out", out.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals("onnx", j.get("format").asText());
+        assertEquals(13, j.get("opset").asInt());
+        assertEquals(Files.size(out), j.get("size_bytes").asLong());
+        assertFalse(j.get("quantized").asBoolean());
+        assertTrue(j.get("nodes").asInt() > 15 && j.get("initializers").asInt() > 10, r.out());
+        assertEquals("image", j.get("inputs").get(0).asText());
+        assertEquals(4, j.get("outputs").size());
+        assertTrue(j.get("ops").has("Conv") && j.get("ops").has("Gemm") && j.get("ops").has("AveragePool"), r.out());
+    }
+
+    /** A file with an op this version does not know: refused by the reader, nothing written. */
+    @Test
+    void unknownOpIsRefused() throws Exception {
+        Path in = dir.resolve("future.tern");
+        Files.write(in, withFirstOpCode(TernWriter.toBytes(TestModels.allOps(7)), 999));
+        Path out = dir.resolve("future.onnx");
+        CliFixtureAccess.Result r = CliFixtureAccess.tern("export", "--onnx", in.toString(), "--out", out.toString());
+        assertRefused(r, out, "999");
+    }
+
+    @Test
+    void outIntoMissingFolderIsRefused() throws Exception {
+        Path in = model(TestModels.allOps(7), "m.tern");
+        Path out = dir.resolve("no/such/folder/m.onnx");
+        CliFixtureAccess.Result r = CliFixtureAccess.tern("export", "--onnx", in.toString(), "--out", out.toString());
+        assertRefused(r, out, "does not exist");
+        assertFalse(Files.exists(dir.resolve("no")));
+    }
+
+    @Test
+    void nonTernInputIsRefused() throws Exception {
+        Path in = dir.resolve("model.onnx.tern");
+        Files.write(in, "not a tern model\n".getBytes(StandardCharsets.UTF_8));
+        Path out = dir.resolve("x.onnx");
+        assertRefused(CliFixtureAccess.tern("export", "--onnx", in.toString(), "--out", out.toString()), out, in.toString());
+        Path missing = dir.resolve("missing.tern");
+        assertRefused(CliFixtureAccess.tern("export", missing.toString(), "--out", out.toString()), out, "missing.tern");
+    }
+
+    @Test
+    void outThatIsTheInputOrAFolderIsRefused() throws Exception {
+        Path in = model(TestModels.allOps(7), "m.tern");
+        byte[] before = Files.readAllBytes(in);
+        CliFixtureAccess.Result r = CliFixtureAccess.tern("export", in.toString(), "--out", in.toString());
+        assertEquals(2, r.code(), r.err());
+        assertArrayEquals(before, Files.readAllBytes(in));
+        r = CliFixtureAccess.tern("export", in.toString(), "--out", dir.toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("is a directory"), r.err());
+        r = CliFixtureAccess.tern("export", in.toString());
+        assertEquals(2, r.code(), r.err());
+        assertEquals(List.of("m.tern"), files());
+    }
+
+    /** A failed export leaves an existing output as it was. */
+    @Test
+    void failureKeepsTheOldOutput() throws Exception {
+        Path in = dir.resolve("bad.tern");
+        Files.write(in, new byte[100]);
+        Path out = dir.resolve("old.onnx");
+        Files.write(out, new byte[] {1, 2, 3});
+        CliFixtureAccess.Result r = CliFixtureAccess.tern("export", in.toString(), "--out", out.toString());
+        assertEquals(2, r.code());
+        assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(out));
+    }
+
+    private void assertRefused(CliFixtureAccess.Result r, Path out, String mention) throws Exception {
+        assertEquals(2, r.code(), r.out() + r.err());
+        List<String> lines = r.err().lines().filter(l -> !l.isBlank()).collect(Collectors.toList());
+        assertEquals(1, lines.size(), r.err());
+        assertTrue(lines.get(0).startsWith("tern: error: ") && lines.get(0).contains(mention), r.err());
+        assertFalse(Files.exists(out), "nothing written");
+        try (Stream<Path> s = Files.list(dir)) {
+            assertTrue(s.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")), "no temporary file");
+        }
+    }
+
+    private List<String> files() throws Exception {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().collect(Collectors.toList());
+        }
+    }
+
+    /**
+     * A copy of a .tern file image whose first node has op code {@code code}, with every
+     * checksum fixed (docs/FORMAT.md: GRPH starts with the node count, then the first node's
+     * name and its u16 op code).
+     */
+    static byte[] withFirstOpCode(byte[] file, int code) {
+        byte[] f = file.clone();
+        ByteBuffer b = ByteBuffer.wrap(f).order(ByteOrder.LITTLE_ENDIAN);
+        int sections = b.getInt(24);
+        int table = b.getInt(28);
+        for (int i = 0; i < sections; i++) {
+            int e = table + 32 * i;
+            String id = new String(f, e, 4, StandardCharsets.US_ASCII);
+            if (id.equals("GRPH")) {
+                int off = (int) b.getLong(e + 8);
+                int len = (int) b.getLong(e + 16);
+                int nameLen = b.getInt(off + 4);
+                b.putShort(off + 8 + nameLen, (short) code);
+                b.putInt(e + 24, crc(f, off, len));
+            }
+        }
+        b.putInt(56, crc(f, table, 32 * sections));
+        b.putInt(60, crc(f, 0, 60));
+        return f;
+    }
+
+    private static int crc(byte[] f, int off, int len) {
+        CRC32C c = new CRC32C();
+        c.update(f, off, len);
+        return (int) c.getValue();
+    }
+}
