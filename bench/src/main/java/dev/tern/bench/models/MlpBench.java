@@ -46,7 +46,7 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class MlpBench {
-    static final int[] WIDTHS = {1296, 512, 256};
+    public static final int[] WIDTHS = {1296, 512, 256};
 
     @Param({"f32", "int8"})
     public String dtype;
@@ -81,7 +81,7 @@ public class MlpBench {
         return session.run(input, all);
     }
 
-    static ModelDef model(boolean int8, Random rnd) {
+    public static ModelDef model(boolean int8, Random rnd) {
         ModelBuilder b = new ModelBuilder("mlp").input("x", -1, WIDTHS[0]);
         String x = "x";
         if (int8) {

@@ -57,7 +57,7 @@ public class TeacherBench {
     }
 
     /** The pixels of a binary PGM (P5, maxval 255) divided by 255, as the teachers' input spec says. */
-    static float[] canvas(Path pgm, int size) throws IOException {
+    public static float[] canvas(Path pgm, int size) throws IOException {
         byte[] b = Files.readAllBytes(pgm);
         int pixels = b.length - size;
         if (pixels < 0 || b[0] != 'P' || b[1] != '5') {
