@@ -20,13 +20,15 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
-/** {@code tern export [--onnx] IN.tern --out OUT.onnx}: ONNX export. */
+/** {@code tern export [--onnx] IN.tern --out OUT.onnx [--activations int8|uint8]}: ONNX export. */
 @Command(name = "export", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
         description = {"Export a .tern model to ONNX (opset " + OnnxExporter.OPSET + ", docs/ONNX.md).",
             "Float32 models become float32 ONNX graphs; int8 models become QDQ graphs (QuantizeLinear/DequantizeLinear "
                 + "with Tern's scales and zero points, int8 weights and int32 biases behind DequantizeLinear), which "
-                + "ONNX Runtime runs as QLinearConv, QGemm and friends. The ONNX model takes the same normalized NHWC "
+                + "ONNX Runtime turns into QLinearConv, QGemm and friends (on x86 by default only with --activations uint8). The ONNX model takes the same normalized NHWC "
                 + "input (batch dimension N) and gives the same graph outputs, by name, as Tern's runtime.",
+            "--activations uint8 writes int8 activations as uint8 (zero point + 128, same scale: the same values), "
+                + "with int8 weights: the u8s8 form ONNX Runtime fuses into integer kernels by default on x86.",
             "Fails, writing nothing, naming the node of any op it cannot map."})
 public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--onnx", description = "Export to ONNX (the only format, and the default).")
@@ -39,6 +41,13 @@ public final class ExportCommand implements Callable<Integer> {
             description = "The ONNX file to write (atomically); its folder must exist.")
     Path out;
 
+    @Option(names = "--activations", paramLabel = "int8|uint8", defaultValue = "int8",
+            description = {"Element type of int8 activations in the ONNX graph (default: ${DEFAULT-VALUE}). uint8 shifts "
+                + "each zero point by +128 (same scale, same real values; weights stay int8, biases int32): ONNX Runtime "
+                + "fuses u8s8 QDQ into integer kernels by default on x86, s8s8 only with session.qdqisint8allowed=1. "
+                + "No effect on models without int8 activations (float32, weight-only int8); the summary says so."})
+    String activations;
+
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
@@ -47,9 +56,10 @@ public final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        OnnxExporter.Options options = options(activations);
         checkOut();
         ModelDef def = ModelFiles.load(in).def();
-        ModelProto m = OnnxExporter.export(def); // refuses before anything is written
+        ModelProto m = OnnxExporter.export(def, options); // refuses before anything is written
         OnnxExporter.write(m, out);
         long size = Files.size(out);
 
@@ -57,6 +67,13 @@ public final class ExportCommand implements Callable<Integer> {
         for (NodeProto n : m.getGraph().getNodeList()) {
             ops.merge(n.getOpType(), 1, Integer::sum);
         }
+        boolean int8Activations = OnnxExporter.hasInt8Activations(def);
+        String kind = !int8Activations ? "float32" : options.uint8Activations() ? "uint8" : "int8";
+        // An explicit --activations on a model without int8 activations changes nothing: say so.
+        String note = !int8Activations && spec.commandLine().getParseResult().hasMatchedOption("--activations")
+                ? "--activations " + activations + " had no effect: " + in + " has no int8 activations ("
+                + (def.isQuantized() ? "weight-only int8, float32 activations" : "float32") + ")"
+                : null;
         PrintWriter o = spec.commandLine().getOut();
         if (json) {
             ObjectNode j = Json.object();
@@ -66,6 +83,10 @@ public final class ExportCommand implements Callable<Integer> {
             j.put("opset", OnnxExporter.OPSET);
             j.put("ir_version", m.getIrVersion());
             j.put("quantized", def.isQuantized());
+            j.put("activations", kind);
+            if (note != null) {
+                j.put("note", note);
+            }
             j.put("nodes", m.getGraph().getNodeCount());
             j.put("initializers", m.getGraph().getInitializerCount());
             j.put("size_bytes", size);
@@ -78,16 +99,32 @@ public final class ExportCommand implements Callable<Integer> {
             Json.print(j, o);
         } else {
             o.printf("wrote %s: %,d bytes, ONNX opset %d (IR %d), %s%n", out, size, OnnxExporter.OPSET, m.getIrVersion(),
-                    def.isQuantized() ? "int8 as QDQ" : "float32");
+                    !def.isQuantized() ? "float32" : !int8Activations ? "int8 weights, float32 activations"
+                            : "int8 as QDQ, " + kind + " activations");
             o.printf("  %d nodes, %d initializers, from %d Tern nodes of %s%n", m.getGraph().getNodeCount(),
                     m.getGraph().getInitializerCount(), def.nodes().size(), in);
             StringBuilder sb = new StringBuilder();
             ops.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append(k).append(' ').append(v));
             o.printf("  ops: %s%n", sb);
             o.printf("  input %s, outputs %s%n", names(m.getGraph().getInputList()), names(m.getGraph().getOutputList()));
+            if (note != null) {
+                o.printf("  note: %s%n", note);
+            }
         }
         o.flush();
         return 0;
+    }
+
+    /** The exporter options of {@code --activations}: int8 or uint8, else a usage error (exit 2, nothing written). */
+    static OnnxExporter.Options options(String activations) {
+        switch (activations) {
+            case "int8":
+                return OnnxExporter.Options.defaults();
+            case "uint8":
+                return OnnxExporter.Options.defaults().withUint8Activations(true);
+            default:
+                throw new UsageException("--activations is int8 or uint8, got '" + activations + "'");
+        }
     }
 
     /** --out must name a file in an existing folder, and not the input. */

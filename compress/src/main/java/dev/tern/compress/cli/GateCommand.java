@@ -33,6 +33,10 @@ public final class GateCommand implements Callable<Integer> {
             description = "Largest tolerated slowdown, as a fraction (default: ${DEFAULT-VALUE}).")
     double threshold;
 
+    @Option(names = "--int8-threshold", paramLabel = "F",
+            description = "Largest tolerated int8-over-fp32 slowdown in the current run (default: the --threshold).")
+    Double int8Threshold;
+
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
@@ -44,15 +48,20 @@ public final class GateCommand implements Callable<Integer> {
         if (!(threshold >= 0 && threshold < 10)) {
             throw new UsageException("--threshold is a fraction in [0, 10), got " + threshold);
         }
+        double int8 = int8Threshold == null ? threshold : int8Threshold;
+        if (!(int8 >= 0 && int8 < 10)) {
+            throw new UsageException("--int8-threshold is a fraction in [0, 10), got " + int8);
+        }
         List<JmhResult> b = JmhResult.read(baseline);
         List<JmhResult> c = JmhResult.read(current);
-        Gate.Report r = Gate.compare(b, c, threshold);
+        Gate.Report r = Gate.compare(b, c, threshold, int8);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             ObjectNode o = Json.object();
             o.put("passed", !r.failed());
             o.put("normalized", r.normalized);
             o.put("threshold", threshold);
+            o.put("int8_threshold", int8);
             ArrayNode rows = o.putArray("checks");
             for (Gate.Row row : r.rows) {
                 ObjectNode n = rows.addObject();
@@ -67,7 +76,8 @@ public final class GateCommand implements Callable<Integer> {
             r.unmatched.forEach(un::add);
             Json.print(o, out);
         } else {
-            out.printf("gate: %d checks, threshold %.0f%%, %s%n", r.rows.size(), threshold * 100,
+            out.printf("gate: %d checks, threshold %.0f%% (int8 vs fp32: %.0f%%), %s%n", r.rows.size(), threshold * 100,
+                    int8 * 100,
                     r.normalized ? "scores divided by the calibration benchmark of each run"
                             : "raw scores (the calibration benchmark is missing from a run)");
             for (Gate.Row row : r.rows) {

@@ -51,6 +51,12 @@ import java.util.Set;
  * weights and int32 biases are initializers behind DequantizeLinear (per channel along the
  * output-channel axis). Data movement (transpose, flatten, reshape, max pool, concat of
  * identically quantized inputs) runs on the int8 tensors themselves.
+ *
+ * <p>With {@link Options#withUint8Activations(boolean) uint8 activations}, every int8
+ * activation is written as a uint8 tensor instead, its zero point Tern's plus 128 (same
+ * scale): q_u8 = q_s8 + 128 holds exactly the same real values, saturates at the same ones
+ * and rounds the same way. Weights stay int8 (zero point 0) and biases int32, so ONNX
+ * Runtime on x86 fuses the graph into its u8s8 integer kernels by default.
  */
 public final class OnnxExporter {
     public static final int OPSET = 13;
@@ -69,7 +75,56 @@ public final class OnnxExporter {
     private static final int[] TO_NCHW = {0, 3, 1, 2};
     private static final int[] TO_NHWC = {0, 2, 3, 1};
 
+    /**
+     * Export options, immutable: {@code Options.defaults().withUint8Activations(true)}.
+     * The defaults give int8 activations.
+     */
+    public static final class Options {
+        private static final Options DEFAULTS = new Options(false);
+
+        private final boolean uint8Activations;
+
+        private Options(boolean uint8Activations) {
+            this.uint8Activations = uint8Activations;
+        }
+
+        /** Int8 activations (as Tern holds them). */
+        public static Options defaults() {
+            return DEFAULTS;
+        }
+
+        /**
+         * These options with int8 activations written as uint8 ({@code true}: zero point + 128,
+         * same scale, the same real values) or as int8 ({@code false}, the default). Weights stay
+         * int8 and biases int32 either way; float32 values (graph inputs and outputs, float
+         * models, weight-only int8 models) are not affected.
+         */
+        public Options withUint8Activations(boolean uint8) {
+            return uint8 == uint8Activations ? this : new Options(uint8);
+        }
+
+        public boolean uint8Activations() {
+            return uint8Activations;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Options && ((Options) o).uint8Activations == uint8Activations;
+        }
+
+        @Override
+        public int hashCode() {
+            return Boolean.hashCode(uint8Activations);
+        }
+
+        @Override
+        public String toString() {
+            return "Options[activations=" + (uint8Activations ? "uint8" : "int8") + "]";
+        }
+    }
+
     private final ModelDef def;
+    private final Options options;
     private final OnnxGraph g;
     /** Tern value -> its ONNX value. */
     private final Map<String, Val> vals = new HashMap<>();
@@ -89,18 +144,31 @@ public final class OnnxExporter {
         }
     }
 
-    private OnnxExporter(ModelDef def) {
+    private OnnxExporter(ModelDef def, Options options) {
         this.def = def;
+        this.options = options;
         this.g = new OnnxGraph(def.name().isEmpty() ? "tern" : def.name());
     }
 
-    /** The ONNX model of {@code def}; throws {@link BadInputException} naming the first node it cannot map. */
+    /** The ONNX model of {@code def} with the default options; throws {@link BadInputException} naming the first node it cannot map. */
     public static ModelProto export(ModelDef def) {
-        return export(def, SUPPORTED);
+        return export(def, Options.defaults());
+    }
+
+    /** The ONNX model of {@code def}; throws {@link BadInputException} naming the first node it cannot map. */
+    public static ModelProto export(ModelDef def, Options options) {
+        return export(def, options, SUPPORTED);
     }
 
     /** As {@link #export(ModelDef)}, mapping only the ops in {@code supported} (tests narrow it to see refusals). */
     static ModelProto export(ModelDef def, Set<OpType> supported) {
+        return export(def, Options.defaults(), supported);
+    }
+
+    static ModelProto export(ModelDef def, Options options, Set<OpType> supported) {
+        if (options == null) {
+            throw new NullPointerException("options");
+        }
         List<Node> nodes = needed(def);
         for (Node n : nodes) {
             if (!supported.contains(n.op())) {
@@ -108,17 +176,41 @@ public final class OnnxExporter {
                         + ", which ONNX export does not support (it maps " + ids(supported) + ")");
             }
         }
-        return new OnnxExporter(def).build(nodes);
+        return new OnnxExporter(def, options).build(nodes);
     }
 
-    /** The serialized ONNX model. */
+    /** The serialized ONNX model, default options. */
     public static byte[] toBytes(ModelDef def) {
         return export(def).toByteArray();
     }
 
-    /** Exports {@code def} to {@code out} atomically (temporary file beside it, synced, renamed). */
+    /** The serialized ONNX model. */
+    public static byte[] toBytes(ModelDef def, Options options) {
+        return export(def, options).toByteArray();
+    }
+
+    /** Exports {@code def} with the default options to {@code out} atomically (temporary file beside it, synced, renamed). */
     public static void write(ModelDef def, Path out) throws IOException {
         write(export(def), out);
+    }
+
+    /** Exports {@code def} to {@code out} atomically (temporary file beside it, synced, renamed). */
+    public static void write(ModelDef def, Options options, Path out) throws IOException {
+        write(export(def, options), out);
+    }
+
+    /**
+     * Whether the exported graph of {@code def} holds int8 activations (values Tern computes in
+     * int8), the values {@link Options#withUint8Activations} applies to: false for float32 and
+     * weight-only int8 models.
+     */
+    public static boolean hasInt8Activations(ModelDef def) {
+        for (Node n : needed(def)) {
+            if (def.typeOf(n.output()).isInt8()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public static void write(ModelProto model, Path out) throws IOException {
@@ -209,6 +301,9 @@ public final class OnnxExporter {
     private String docString() {
         StringBuilder sb = new StringBuilder("Tern model '").append(def.name()).append("' exported by tern export");
         sb.append(def.isQuantized() ? " (int8 as QuantizeLinear/DequantizeLinear)" : " (float32)");
+        if (options.uint8Activations() && hasInt8Activations(def)) {
+            sb.append(". Int8 activations are uint8 tensors: zero point = Tern's int8 zero point + 128, same scale");
+        }
         sb.append(". Inputs are NHWC and normalized: x = (raw - mean) / std (metadata tern.inputs).");
         for (TaskSpec t : def.tasks()) {
             if (t.logits() && t.kind() != TaskKind.REGRESSION) {
@@ -303,12 +398,21 @@ public final class OnnxExporter {
         if (!v.type.isInt8()) {
             return x;
         }
-        String[] q = g.quantParams(v.type.scale(), v.type.zeroPoint());
+        String[] q = quantParams(v.type);
         return g.node("DequantizeLinear", x + "/dequantize", List.of(x, q[0], q[1]), g.fresh(x + "/dequantized"));
     }
 
+    /**
+     * Scale and zero point of an int8 activation type: Tern's int8 zero point, or with uint8
+     * activations a uint8 one 128 higher. Every QuantizeLinear and DequantizeLinear of an
+     * activation takes them from here, so a value reads back as it was written.
+     */
+    private String[] quantParams(ValueType t) {
+        return g.quantParams(t.scale(), t.zeroPoint(), options.uint8Activations());
+    }
+
     private String quantize(String x, ValueType t) {
-        String[] q = g.quantParams(t.scale(), t.zeroPoint());
+        String[] q = quantParams(t);
         return g.node("QuantizeLinear", x + "/quantize", List.of(x, q[0], q[1]), g.fresh(x + "/quantized"));
     }
 
@@ -369,7 +473,7 @@ public final class OnnxExporter {
                 AttributeProto[] attrs = {OnnxGraph.attr("kernel_shape", win), OnnxGraph.attr("strides", st),
                     OnnxGraph.attr("pads", pads(s, win[0], win[1], st, p))};
                 if (n.op() == OpType.MAX_POOL) {
-                    // ONNX MaxPool takes int8 directly, and the max of int8 values keeps their quantization.
+                    // ONNX MaxPool takes int8 (and uint8) directly, and the max of quantized values keeps their quantization.
                     putRaw(n, g.node("MaxPool", n.name(), List.of(layout(x, true)), g.fresh(n.output() + "/pool"), attrs), true);
                 } else {
                     AttributeProto[] avg = Arrays.copyOf(attrs, 4);
@@ -449,14 +553,14 @@ public final class OnnxExporter {
             case QUANTIZE: {
                 Val x = val(n.input(0));
                 ValueType t = def.typeOf(n.output());
-                String[] q = g.quantParams(t.scale(), t.zeroPoint());
+                String[] q = quantParams(t);
                 putRaw(n, g.node("QuantizeLinear", n.name(), List.of(layout(x, x.nchw), q[0], q[1]),
                         g.fresh(n.output() + "/quantized")), x.nchw);
                 return;
             }
             case DEQUANTIZE: {
                 Val x = val(n.input(0));
-                String[] q = g.quantParams(x.type.scale(), x.type.zeroPoint());
+                String[] q = quantParams(x.type);
                 putRaw(n, g.node("DequantizeLinear", n.name(), List.of(layout(x, x.nchw), q[0], q[1]),
                         g.fresh(n.output() + "/dequantized")), x.nchw);
                 return;
@@ -504,7 +608,7 @@ public final class OnnxExporter {
         }
         List<String> xs = new ArrayList<>();
         for (Val v : ins) {
-            // Inputs quantized as the output are concatenated as int8 (Tern copies them); others are requantized.
+            // Inputs quantized as the output are concatenated as they are (Tern copies them); others are requantized.
             xs.add(same ? layout(v, nchw) : floatOf(v, nchw));
         }
         String y = g.node("Concat", n.name(), xs, g.fresh(n.output() + "/concat"), OnnxGraph.attr("axis", (long) onnxAxis));

@@ -25,6 +25,7 @@ import java.util.Set;
 final class OnnxGraph {
     /** ONNX TensorProto.DataType codes. */
     static final int FLOAT = 1;
+    static final int UINT8 = 2;
     static final int INT8 = 3;
     static final int INT32 = 6;
     static final int INT64 = 7;
@@ -161,6 +162,10 @@ final class OnnxGraph {
         return initializer(base, INT8, dims, v.clone());
     }
 
+    String uint8s(String base, int[] dims, byte[] v) {
+        return initializer(base, UINT8, dims, v.clone());
+    }
+
     String int32s(String base, int[] dims, int[] v) {
         ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         b.asIntBuffer().put(v);
@@ -184,15 +189,24 @@ final class OnnxGraph {
         return name;
     }
 
-    /** Shared scalar scale and int8 zero point initializers of a per-tensor quantization. */
-    String[] quantParams(float scale, int zeroPoint) {
-        String key = "q:" + Float.floatToIntBits(scale) + ":" + zeroPoint;
+    /**
+     * Shared scalar scale and zero point initializers of a per-tensor quantization of Tern's
+     * int8 zero point {@code zeroPoint}: an int8 zero point, or with {@code uint8} a uint8 one
+     * of {@code zeroPoint + 128} (the same real values: q_u8 = q_s8 + 128).
+     */
+    String[] quantParams(float scale, int zeroPoint, boolean uint8) {
+        if (zeroPoint < -128 || zeroPoint > 127) {
+            throw new IllegalArgumentException("int8 zero point " + zeroPoint + " is out of [-128, 127]");
+        }
+        String key = (uint8 ? "qu:" : "q:") + Float.floatToIntBits(scale) + ":" + zeroPoint;
         String s = constants.get(key);
         String z = constants.get(key + ":zp");
         if (s == null) {
             int i = quantParamCount++;
             s = floats("quant" + i + "/scale", new int[0], new float[] {scale});
-            z = int8s("quant" + i + "/zero_point", new int[0], new byte[] {(byte) zeroPoint});
+            z = uint8
+                    ? uint8s("quant" + i + "/zero_point", new int[0], new byte[] {(byte) (zeroPoint + 128)})
+                    : int8s("quant" + i + "/zero_point", new int[0], new byte[] {(byte) zeroPoint});
             constants.put(key, s);
             constants.put(key + ":zp", z);
         }

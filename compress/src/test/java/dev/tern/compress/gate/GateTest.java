@@ -127,6 +127,11 @@ class GateTest {
                 .findFirst().get();
         assertTrue(row.failed, describe(r));
         assertTrue(r.failed());
+        // its own threshold: 1.4x passes a 0.5 margin, and the regression checks keep theirs
+        Gate.Report wide = Gate.compare(read(write("b.json", cur)), read(write("c.json", cur)), 0.10, 0.5);
+        assertFalse(wide.failed(), describe(wide));
+        Gate.Report narrow = Gate.compare(read(write("b.json", run(1))), read(write("c.json", cur)), 0.10, 0.5);
+        assertTrue(narrow.rows.stream().anyMatch(x -> x.failed && x.kind.equals("regression")), describe(narrow));
     }
 
     @Test

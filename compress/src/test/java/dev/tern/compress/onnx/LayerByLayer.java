@@ -26,6 +26,12 @@ final class LayerByLayer {
 
     /** Node name -> the comparison of that node alone on Tern's values of its inputs. */
     static Map<String, OrtRunner.Diff> compare(ModelDef def, Map<String, float[]> inputs, int batch) throws Exception {
+        return compare(def, inputs, batch, OnnxExporter.Options.defaults());
+    }
+
+    /** As {@link #compare(ModelDef, Map, int)}, each node exported with {@code options}. */
+    static Map<String, OrtRunner.Diff> compare(ModelDef def, Map<String, float[]> inputs, int batch, OnnxExporter.Options options)
+            throws Exception {
         // Tern's value of every activation (int8 ones dequantized), from one run of the whole model.
         List<Node> nodes = new ArrayList<>(def.nodes());
         List<String> outs = new ArrayList<>();
@@ -81,7 +87,7 @@ final class LayerByLayer {
                 sub.add(new Node(n.name() + "__dequantize", OpType.DEQUANTIZE, List.of(n.output()), result, null));
             }
             ModelDef one = new ModelDef(n.name(), specs, tensors, sub, Collections.emptyList(), List.of(result), null);
-            out.put(n.name(), OrtRunner.check(one, in, batch));
+            out.put(n.name(), OrtRunner.check(one, in, batch, options));
         }
         return out;
     }

@@ -77,6 +77,68 @@ class OnnxExportCommandTest {
         assertTrue(j.get("ops").has("Conv") && j.get("ops").has("Gemm") && j.get("ops").has("AveragePool"), r.out());
     }
 
+    /** {@code --activations uint8}: the exporter's uint8 model, said in the summary (text and JSON); int8 is the default. */
+    @Test
+    void uint8Activations() throws Exception {
+        ModelDef def = TestModels.allOpsInt8(2024);
+        Path in = model(def, "m.tern");
+        Path out = dir.resolve("m.onnx");
+        CliFixtureAccess.Result r = CliFixtureAccess.tern("export", in.toString(), "--out", out.toString(), "--activations", "uint8");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("", r.err());
+        assertTrue(r.out().contains("int8 as QDQ, uint8 activations"), r.out());
+        assertFalse(r.out().contains("note:"), r.out());
+        byte[] u8 = OnnxExporter.toBytes(def, OnnxExporter.Options.defaults().withUint8Activations(true));
+        assertArrayEquals(u8, Files.readAllBytes(out));
+
+        r = CliFixtureAccess.tern("export", in.toString(), "--out", out.toString(), "--activations=uint8", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals("uint8", j.get("activations").asText());
+        assertTrue(j.get("quantized").asBoolean());
+        assertFalse(j.has("note"), r.out());
+        assertArrayEquals(u8, Files.readAllBytes(out));
+
+        for (String[] extra : new String[][] {{}, {"--activations", "int8"}}) {
+            java.util.List<String> args = new java.util.ArrayList<>(List.of("export", in.toString(), "--out", out.toString(), "--json"));
+            args.addAll(List.of(extra));
+            r = CliFixtureAccess.tern(args.toArray(new String[0]));
+            assertEquals(0, r.code(), r.err());
+            assertEquals("int8", new ObjectMapper().readTree(r.out()).get("activations").asText());
+            assertArrayEquals(OnnxExporter.toBytes(def), Files.readAllBytes(out));
+        }
+        assertEquals(List.of("m.onnx", "m.tern"), files(), "no temporary file left");
+    }
+
+    /** On a float32 model {@code --activations} is accepted and does nothing; the summary says so. */
+    @Test
+    void activationsOnFloatModelHasNoEffect() throws Exception {
+        ModelDef def = TestModels.allOps(7);
+        Path in = model(def, "f.tern");
+        Path out = dir.resolve("f.onnx");
+        CliFixtureAccess.Result r = CliFixtureAccess.tern("export", in.toString(), "--out", out.toString(), "--activations", "uint8");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("", r.err());
+        assertTrue(r.out().contains("note: --activations uint8 had no effect") && r.out().contains("no int8 activations"), r.out());
+        assertArrayEquals(OnnxExporter.toBytes(def), Files.readAllBytes(out));
+        r = CliFixtureAccess.tern("export", in.toString(), "--out", out.toString(), "--activations", "uint8", "--json");
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals("float32", j.get("activations").asText());
+        assertTrue(j.get("note").asText().contains("had no effect"), r.out());
+        r = CliFixtureAccess.tern("export", in.toString(), "--out", out.toString());
+        assertFalse(r.out().contains("note:"), "no note without the option: " + r.out());
+    }
+
+    /** A value other than int8 or uint8: one line, exit 2, nothing written. */
+    @Test
+    void badActivationsValueIsRefused() throws Exception {
+        Path in = model(TestModels.allOpsInt8(2024), "m.tern");
+        Path out = dir.resolve("m.onnx");
+        assertRefused(CliFixtureAccess.tern("export", in.toString(), "--out", out.toString(), "--activations", "int4"), out, "int4");
+        assertRefused(CliFixtureAccess.tern("export", in.toString(), "--out", out.toString(), "--activations", ""), out, "--activations");
+        assertEquals(List.of("m.tern"), files());
+    }
+
     /** A file with an op this version does not know: refused by the reader, nothing written. */
     @Test
     void unknownOpIsRefused() throws Exception {

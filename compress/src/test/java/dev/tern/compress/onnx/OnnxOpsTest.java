@@ -129,6 +129,22 @@ class OnnxOpsTest {
      */
     @Test
     void mixedLayoutsMatchTern() throws Exception {
+        ModelDef def = layoutsModel();
+        int batch = 3;
+        Map<String, float[]> in = input(def, batch, 5);
+        OrtRunner.Diff d = OrtRunner.check(def, in, batch);
+        d.assertWithinOneQuantum("layouts float32");
+
+        ModelDef q = layoutsModelInt8();
+        assertTrue(q.isQuantized());
+        LayerByLayer.compare(q, in, batch).forEach((node, x) -> x.assertWithinOneQuantum("layouts int8, node " + node + " alone"));
+        OrtRunner.Diff dq = OrtRunner.check(q, in, batch);
+        System.out.println("layouts int8 end to end: " + dq);
+        dq.outputs.forEach((o, x) -> assertTrue(x.maxQuanta <= 3, o + ": " + x));
+    }
+
+    /** The float32 model of {@link #mixedLayoutsMatchTern}. */
+    static ModelDef layoutsModel() {
         Random rnd = new Random(99);
         ModelBuilder b = new ModelBuilder("layouts").input("image", -1, 6, 5, 3);
         String a = b.conv2d("a", "image", new int[] {4, 3, 3, 3}, TestModels.random(rnd, 108, 0.5f), TestModels.random(rnd, 4, 0.1f),
@@ -152,18 +168,13 @@ class OnnxOpsTest {
         for (String o : new String[] {"image", ch, sm, sg, gp, gm, mp, ap, dw, fc}) {
             b.output(o);
         }
-        ModelDef def = b.build();
-        int batch = 3;
-        Map<String, float[]> in = input(def, batch, 5);
-        OrtRunner.Diff d = OrtRunner.check(def, in, batch);
-        d.assertWithinOneQuantum("layouts float32");
+        return b.build();
+    }
 
-        ModelDef q = Int8Cases.quantize(def, in, batch, new Random(4));
-        assertTrue(q.isQuantized());
-        LayerByLayer.compare(q, in, batch).forEach((node, x) -> x.assertWithinOneQuantum("layouts int8, node " + node + " alone"));
-        OrtRunner.Diff dq = OrtRunner.check(q, in, batch);
-        System.out.println("layouts int8 end to end: " + dq);
-        dq.outputs.forEach((o, x) -> assertTrue(x.maxQuanta <= 3, o + ": " + x));
+    /** Its int8 version, calibrated on the test's input (batch 3, seed 5). */
+    static ModelDef layoutsModelInt8() {
+        ModelDef def = layoutsModel();
+        return Int8Cases.quantize(def, input(def, 3, 5), 3, new Random(4));
     }
 
     /** Weight-only int8 (int8 weights behind DequantizeLinear, float activations), per channel and per tensor. */

@@ -139,7 +139,12 @@ final class OrtRunner {
 
     /** Exports {@code def}, runs it in ORT and in Tern, and compares. */
     static Diff check(ModelDef def, Map<String, float[]> inputs, int batch) throws OrtException {
-        try (OrtSession s = session(OnnxExporter.export(def).toByteArray())) {
+        return check(def, inputs, batch, OnnxExporter.Options.defaults());
+    }
+
+    /** As {@link #check(ModelDef, Map, int)}, exported with {@code options}. */
+    static Diff check(ModelDef def, Map<String, float[]> inputs, int batch, OnnxExporter.Options options) throws OrtException {
+        try (OrtSession s = session(OnnxExporter.toBytes(def, options))) {
             return compare(def, tern(def, inputs, batch), ort(s, def, inputs, batch));
         }
     }
