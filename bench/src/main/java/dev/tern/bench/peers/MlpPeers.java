@@ -22,8 +22,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The speed issue's MLP ({@link MlpBench}: 1296-512-256 + three 10-way heads, random weights)
  * at batch 1, one thread: Tern fp32 and int8 on the default backend, and ONNX Runtime Java on
- * Tern's ONNX export of the same two models (int8 as QDQ with the same scales; "-qlinear" as
- * in {@link TeacherPeers}).
+ * Tern's ONNX export of the same two models (int8 as QDQ with the same scales; "-u8" as in
+ * {@link TeacherPeers}).
  * {@code java --add-modules jdk.incubator.vector -jar bench/target/benchmarks.jar MlpPeers}.
  */
 @State(Scope.Thread)
@@ -33,7 +33,7 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class MlpPeers {
-    @Param({"tern-f32", "tern-int8", "ort-f32", "ort-int8", "ort-int8-qlinear"})
+    @Param({"tern-f32", "tern-int8", "ort-f32", "ort-int8", "ort-int8-u8"})
     public String impl;
 
     private TeacherPeers.Runner runner;

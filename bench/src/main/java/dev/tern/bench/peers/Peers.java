@@ -40,22 +40,22 @@ final class Peers {
         private final Map<String, OnnxTensor> feed;
 
         /**
-         * @param int8Kernels sets {@code session.qdqisint8allowed=1}: on x86 ONNX Runtime by
-         *                    default leaves QDQ convolutions with int8 (not uint8) activations
-         *                    unfused (float Conv between DequantizeLinear and QuantizeLinear);
-         *                    with it they become QLinearConv/QGemm
+         * @param uint8Activations exports int8 activations as uint8 (zero point + 128, the same
+         *                         values): ONNX Runtime's fast x86 int8 path (u8s8, VNNI). With
+         *                         int8 activations it leaves QDQ convolutions unfused on x86
+         *                         (float Conv between DequantizeLinear and QuantizeLinear), and
+         *                         its s8s8 kernels under {@code session.qdqisint8allowed=1} were
+         *                         slower still (docs/ONNX.md)
          */
-        Ort(ModelDef def, float[] x, boolean int8Kernels) throws OrtException {
+        Ort(ModelDef def, float[] x, boolean uint8Activations) throws OrtException {
             env = OrtEnvironment.getEnvironment();
             try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
                 o.setIntraOpNumThreads(1);
                 o.setInterOpNumThreads(1);
                 o.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
                 o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-                if (int8Kernels) {
-                    o.addConfigEntry("session.qdqisint8allowed", "1");
-                }
-                session = env.createSession(OnnxExporter.toBytes(def), o);
+                session = env.createSession(OnnxExporter.toBytes(def,
+                        OnnxExporter.Options.defaults().withUint8Activations(uint8Activations)), o);
             }
             String name = session.getInputNames().iterator().next();
             long[] shape = shapeOf(def, x.length);

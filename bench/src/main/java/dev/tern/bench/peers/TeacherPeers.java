@@ -27,9 +27,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The hard teacher at batch 1, all three heads, one thread, in every runtime: Tern (the default
  * backend: vector where the JVM has it) fp32 and int8, ONNX Runtime Java on Tern's ONNX export
- * of the same two files (fp32; int8 as QDQ, with ONNX Runtime's default x86 handling and with
- * {@code session.qdqisint8allowed=1}, "-qlinear", which fuses it into QLinearConv/QGemm), and
- * TensorFlow Java on the SavedModel the .tern was imported from. Run from the repo root:
+ * of the same two files (fp32; int8 as QDQ with int8 activations, and "-u8" with the activations
+ * exported as uint8, ONNX Runtime's fast x86 int8 path), and TensorFlow Java on the SavedModel
+ * the .tern was imported from. Run from the repo root:
  * {@code java --add-modules jdk.incubator.vector -jar bench/target/benchmarks.jar TeacherPeers}.
  */
 @State(Scope.Thread)
@@ -43,7 +43,7 @@ public class TeacherPeers {
     static final String INT8 = "models/multifashion/hard-int8.tern";
     static final String SAVED_MODEL = "models/multifashion/hard";
 
-    @Param({"tern-f32", "tern-int8", "ort-f32", "ort-int8", "ort-int8-qlinear", "tf-java"})
+    @Param({"tern-f32", "tern-int8", "ort-f32", "ort-int8", "ort-int8-u8", "tf-java"})
     public String impl;
 
     private Runner runner;
@@ -88,7 +88,7 @@ public class TeacherPeers {
                 };
             }
             if (impl.startsWith("ort-")) {
-                Peers.Ort ort = new Peers.Ort(def, x, impl.endsWith("-qlinear"));
+                Peers.Ort ort = new Peers.Ort(def, x, impl.endsWith("-u8"));
                 return new Runner() {
                     @Override
                     public Object run() throws Exception {
