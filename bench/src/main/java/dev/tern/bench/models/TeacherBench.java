@@ -3,6 +3,7 @@ package dev.tern.bench.models;
 import dev.tern.runtime.Backend;
 import dev.tern.runtime.Results;
 import dev.tern.runtime.Session;
+import dev.tern.runtime.SessionOptions;
 import dev.tern.runtime.TaskSet;
 import dev.tern.runtime.TernModel;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -26,7 +27,7 @@ import java.nio.file.Paths;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The hard teacher (models/multifashion) in fp32 and in int8 at batch 1, all three heads,
+ * The hard teacher (models/multifashion) in fp32 and in int8 at batch 1 (or {@code -p batch=N}), all three heads,
  * on a real test canvas (models/examples/canvas.pgm). Run from the repo root:
  * {@code java --add-modules jdk.incubator.vector -jar bench/target/benchmarks.jar TeacherBench}.
  * The numbers are in docs/QUANTIZATION.md; later kernel work is measured against them.
@@ -44,6 +45,10 @@ public class TeacherBench {
     @Param({"scalar", "vector"})
     public String backend;
 
+    /** Samples per run (the same canvas repeated); {@code -p batch=1,32} for the batch figures. */
+    @Param({"1"})
+    public int batch;
+
     private Session session;
     private float[] input;
     private TaskSet all;
@@ -51,8 +56,13 @@ public class TeacherBench {
     @Setup(Level.Trial)
     public void setUp() throws IOException {
         TernModel m = TernModel.load(Paths.get(model), Backend.parse(backend));
-        session = m.newSession();
-        input = canvas(Paths.get("models/examples/canvas.pgm"), m.def().inputs().get(0).sampleSize());
+        session = m.newSession(SessionOptions.defaults().withMaxBatch(batch));
+        int size = m.def().inputs().get(0).sampleSize();
+        float[] one = canvas(Paths.get("models/examples/canvas.pgm"), size);
+        input = new float[size * batch];
+        for (int s = 0; s < batch; s++) {
+            System.arraycopy(one, 0, input, s * size, size);
+        }
         all = m.allTasks();
     }
 

@@ -12,6 +12,7 @@ import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.proto.SignatureDef;
 import org.tensorflow.proto.TensorInfo;
 import org.tensorflow.types.TFloat32;
@@ -86,7 +87,11 @@ final class Peers {
         private final List<String> outputs = new ArrayList<>();
 
         Tf(Path dir, ModelDef def, float[] x) {
-            bundle = SavedModelBundle.load(dir.toString(), "serve");
+            // one intra-op and one inter-op thread, as every runtime here (TensorFlow's default
+            // uses all cores)
+            ConfigProto config = ConfigProto.newBuilder().setIntraOpParallelismThreads(1).setInterOpParallelismThreads(1)
+                    .build();
+            bundle = SavedModelBundle.loader(dir.toString()).withTags("serve").withConfigProto(config).load();
             session = bundle.session();
             SignatureDef sig = bundle.metaGraphDef().getSignatureDefMap().get("serving_default");
             if (sig == null) {

@@ -899,7 +899,7 @@ public final class VectorKernels {
 
         @Override
         public int scratchInts() {
-            return in + 4;
+            return in + 8;
         }
 
         @Override
@@ -913,6 +913,13 @@ public final class VectorKernels {
                 }
                 int yo = yOff + s * stride;
                 int o = 0;
+                for (; o + 8 <= out; o += 8) {
+                    dot8(x, o);
+                    for (int k = 0; k < 8; k++) {
+                        q[yo + o + k] = (byte) FixedPoint.requantize(bias[o + k] + x[in + k], mult[o + k], shift[o + k],
+                                outZero, lo, hi);
+                    }
+                }
                 for (; o + 4 <= out; o += 4) {
                     dot4(x, o);
                     for (int k = 0; k < 4; k++) {
@@ -927,6 +934,49 @@ public final class VectorKernels {
                     }
                     q[yo + o] = (byte) FixedPoint.requantize(sum, mult[o], shift[o], outZero, lo, hi);
                 }
+            }
+        }
+
+        /** Dot products of rows o..o+7 with x[0, in), written to x[in .. in + 7]: eight rows per input load. */
+        private void dot8(int[] x, int o) {
+            final int lanes = I.length();
+            final int body = in - in % lanes;
+            final int w0 = o * in;
+            IntVector a0 = IntVector.zero(I), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+            for (int i = 0; i < body; i += lanes) {
+                IntVector xv = IntVector.fromArray(I, x, i);
+                int r = w0 + i;
+                a0 = a0.add(((IntVector) ByteVector.fromArray(B, w, r).convertShape(VectorOperators.B2I, I, 0)).mul(xv));
+                r += in;
+                a1 = a1.add(((IntVector) ByteVector.fromArray(B, w, r).convertShape(VectorOperators.B2I, I, 0)).mul(xv));
+                r += in;
+                a2 = a2.add(((IntVector) ByteVector.fromArray(B, w, r).convertShape(VectorOperators.B2I, I, 0)).mul(xv));
+                r += in;
+                a3 = a3.add(((IntVector) ByteVector.fromArray(B, w, r).convertShape(VectorOperators.B2I, I, 0)).mul(xv));
+                r += in;
+                a4 = a4.add(((IntVector) ByteVector.fromArray(B, w, r).convertShape(VectorOperators.B2I, I, 0)).mul(xv));
+                r += in;
+                a5 = a5.add(((IntVector) ByteVector.fromArray(B, w, r).convertShape(VectorOperators.B2I, I, 0)).mul(xv));
+                r += in;
+                a6 = a6.add(((IntVector) ByteVector.fromArray(B, w, r).convertShape(VectorOperators.B2I, I, 0)).mul(xv));
+                r += in;
+                a7 = a7.add(((IntVector) ByteVector.fromArray(B, w, r).convertShape(VectorOperators.B2I, I, 0)).mul(xv));
+            }
+            x[in] = a0.reduceLanes(VectorOperators.ADD);
+            x[in + 1] = a1.reduceLanes(VectorOperators.ADD);
+            x[in + 2] = a2.reduceLanes(VectorOperators.ADD);
+            x[in + 3] = a3.reduceLanes(VectorOperators.ADD);
+            x[in + 4] = a4.reduceLanes(VectorOperators.ADD);
+            x[in + 5] = a5.reduceLanes(VectorOperators.ADD);
+            x[in + 6] = a6.reduceLanes(VectorOperators.ADD);
+            x[in + 7] = a7.reduceLanes(VectorOperators.ADD);
+            for (int k = 0; k < 8; k++) {
+                int row = w0 + k * in;
+                int sum = x[in + k];
+                for (int i = body; i < in; i++) {
+                    sum += w[row + i] * x[i];
+                }
+                x[in + k] = sum;
             }
         }
 
