@@ -941,18 +941,10 @@ public final class VectorKernels {
         public void run(Arena m, int from, int to) {
             final byte[] q = m.q;
             final int[] x = m.is;
-            final int lanes = I.length();
-            final IntVector zp = IntVector.broadcast(I, inZero);
             for (int s = from; s < to; s++) {
                 int xo = xOff + s * stride;
-                // the input minus its zero point, widened once (B2I)
-                int j = 0;
-                for (; j + lanes <= in; j += lanes) {
-                    ((IntVector) ByteVector.fromArray(B, q, xo + j).convertShape(VectorOperators.B2I, I, 0)).sub(zp)
-                            .intoArray(x, j);
-                }
-                for (; j < in; j++) {
-                    x[j] = q[xo + j] - inZero;
+                for (int i = 0; i < in; i++) {
+                    x[i] = q[xo + i] - inZero;
                 }
                 int yo = yOff + s * stride;
                 int o = 0;
