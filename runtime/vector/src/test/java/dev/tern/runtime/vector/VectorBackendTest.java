@@ -339,6 +339,50 @@ class VectorBackendTest {
         }
     }
 
+    /**
+     * The shipped int8 teacher on the vector backend allocates nothing once compiled: its int8
+     * convolutions (float path, vector requantization, edge tap lists) and dense layers. A
+     * boxed vector cost 320 B or 4.6 MB per run in changes that never landed; the thread
+     * allocation counter is the check (JMH's -prof gc adds its own bookkeeping).
+     */
+    @Test
+    void steadyStateInt8TeacherOnVectorAllocatesNothing() throws IOException {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        Assumptions.assumeTrue(mx instanceof com.sun.management.ThreadMXBean);
+        Path file = java.nio.file.Paths.get("../../models/multifashion/hard-int8.tern");
+        Assumptions.assumeTrue(java.nio.file.Files.isRegularFile(file), "run from runtime/vector in the repo");
+        com.sun.management.ThreadMXBean bean = (com.sun.management.ThreadMXBean) mx;
+        bean.setThreadAllocatedMemoryEnabled(true);
+        long thread = Thread.currentThread().getId();
+        TernModel m = TernModel.load(file, Backend.VECTOR);
+        assertEquals("int8-conv2d-vector", m.kernels().get("Conv2d_1"));
+        TaskSet all = m.allTasks();
+        float[] x = random(new Random(SEED + 8), m.def().inputs().get(0).sampleSize(), 0.5f);
+        for (int i = 0; i < x.length; i++) {
+            x[i] += 0.5f;
+        }
+        try (Session s = m.newSession()) {
+            long sink = 0;
+            for (int i = 0; i < 3_000; i++) {
+                sink += s.run(x, all).multiclass("left").argmax(0);
+            }
+            long overhead = -bean.getThreadAllocatedBytes(thread) + bean.getThreadAllocatedBytes(thread);
+            long[] windows = new long[20];
+            for (int w = 0; w < windows.length; w++) {
+                long before = bean.getThreadAllocatedBytes(thread);
+                for (int i = 0; i < 200; i++) {
+                    sink += s.run(x, all).multiclass("left").argmax(0);
+                }
+                windows[w] = bean.getThreadAllocatedBytes(thread) - before - overhead;
+                if (windows[w] == 0) {
+                    return;
+                }
+            }
+            fail("no window of 200 warm int8 teacher runs allocated 0 bytes: " + Arrays.toString(windows) + " (sink "
+                    + sink + ")");
+        }
+    }
+
     static long runs(Session s, float[] x, TaskSet all, TaskSet c) {
         long sink = 0;
         for (int i = 0; i < 10_000; i++) {
