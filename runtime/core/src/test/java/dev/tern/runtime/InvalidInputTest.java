@@ -62,6 +62,25 @@ class InvalidInputTest {
         }
     }
 
+    /** The branch-free scan agrees with Float.isFinite on every special value, at every position of a short array. */
+    @Test
+    void allFiniteAgreesWithIsFinite() {
+        float[] values = {0f, -0f, Float.MIN_VALUE, -Float.MIN_NORMAL, 1f, -1e30f, Float.MAX_VALUE, -Float.MAX_VALUE,
+                Float.NaN, Float.intBitsToFloat(0xFFC00001), Float.intBitsToFloat(0x7F800001), Float.POSITIVE_INFINITY,
+                Float.NEGATIVE_INFINITY};
+        for (float v : values) {
+            for (int len = 1; len <= 37; len += 9) {
+                for (int at = 0; at < len; at++) {
+                    float[] x = new float[len];
+                    Arrays.fill(x, 0.5f);
+                    x[at] = v;
+                    assertEquals(Float.isFinite(v), Session.allFinite(x), v + " at " + at + " of " + len);
+                }
+            }
+        }
+        assertTrue(Session.allFinite(new float[0]));
+    }
+
     @Test
     void nanAndInfinityAreRejectedByDefault() {
         float[] x = validInput();

@@ -36,6 +36,7 @@ public final class VectorKernels {
         KernelRegistry.register(OpType.DEPTHWISE_CONV2D, DType.INT8, Backend.VECTOR, "int8-depthwise_conv2d-vector",
                 Int8DepthwiseConv2D::new);
         KernelRegistry.register(OpType.DENSE, DType.INT8, Backend.VECTOR, "int8-dense-vector", Int8Dense::new);
+        KernelRegistry.register(OpType.QUANTIZE, DType.INT8, Backend.VECTOR, "int8-quantize-vector", Quantize::new);
     }
 
     private VectorKernels() {
@@ -901,18 +902,148 @@ public final class VectorKernels {
             jdk.incubator.vector.VectorShape.forBitSize(Math.max(64, IntVector.SPECIES_PREFERRED.length() * 8)));
 
     /**
+     * Quantize, bit for bit {@link Int8#quantize}: x / scale in float lanes (IEEE division, as
+     * the scalar code), |v| clamped to 256 (beyond it every zero point clamps alike), rounded to
+     * nearest even by adding and subtracting 1.5 * 2^23, ties then moved away from zero, the
+     * sign put back, zero point added and clamped to [-128, 127] in float; NaN gives the zero
+     * point. The float-to-int step is the same magic-number trick read back from the bits:
+     * JDK 17 does not intrinsify F2I vector casts.
+     */
+    static final class Quantize extends Kernel {
+        private static final float MAGIC = 12582912f; // 1.5 * 2^23
+        private static final int MAGIC_BITS = 0x4B400000;
+        final int n, xOff, yOff, stride, qStride, zero;
+        final float scale;
+
+        Quantize(OpContext c) {
+            n = c.outSize();
+            xOff = c.inOffset(0);
+            yOff = c.outOffset();
+            stride = c.sampleStride();
+            qStride = c.int8Stride();
+            scale = c.outType().scale();
+            zero = c.outType().zeroPoint();
+        }
+
+        @Override
+        public int scratchInts() {
+            return I.length();
+        }
+
+        @Override
+        public void run(Arena m, int from, int to) {
+            for (int s = from; s < to; s++) {
+                quantize(m.f, xOff + s * stride, m.q, yOff + s * qStride, m.is);
+            }
+        }
+
+        private void quantize(float[] f, int xo, byte[] q, int yo, int[] t) {
+            final int lanes = F.length();
+            final int body = n - n % lanes;
+            final float zp = zero;
+            for (int i = 0; i < body; i += lanes) {
+                FloatVector v = FloatVector.fromArray(F, f, xo + i).div(scale);
+                FloatVector a = v.abs().min(256f);
+                FloatVector r = a.add(MAGIC).sub(MAGIC);
+                r = r.blend(r.add(1f), a.sub(r).compare(VectorOperators.EQ, 0.5f));
+                r = r.blend(r.neg(), v.compare(VectorOperators.LT, 0f));
+                FloatVector y = r.add(zp).max(-128f).min(127f).blend(zp, v.test(VectorOperators.IS_NAN));
+                y.add(MAGIC).reinterpretAsInts().sub(MAGIC_BITS).intoArray(t, 0);
+                for (int k = 0; k < lanes; k++) {
+                    q[yo + i + k] = (byte) t[k];
+                }
+            }
+            for (int i = body; i < n; i++) {
+                q[yo + i] = (byte) Int8.quantize(f[xo + i], scale, zero);
+            }
+        }
+    }
+
+    /**
+     * {@link FixedPoint#requantize}'s branch-free steps for a row of int32 sums, in 64-bit lanes
+     * (the high multiply with its nudge and truncation, then the rounding right shift per
+     * channel); the widening, zero point and clamp are plain same-index loops. Only for
+     * channels with shift <= 0 and multiplier > 0 (no saturation case): {@link #of} gives null
+     * otherwise and the kernel keeps the scalar form.
+     */
+    static final class LongRequant {
+        final int n, outZero, lo, hi;
+        final long[] mult, right, mask, half;
+
+        private LongRequant(int[] multiplier, int[] shift, int outZero, int lo, int hi) {
+            n = multiplier.length;
+            int pad = (n + L.length() - 1) / L.length() * L.length();
+            mult = new long[pad];
+            right = new long[pad];
+            mask = new long[pad];
+            half = new long[pad];
+            for (int o = 0; o < n; o++) {
+                mult[o] = multiplier[o];
+                right[o] = -shift[o];
+                mask[o] = (1L << -shift[o]) - 1;
+                half[o] = mask[o] >> 1;
+            }
+            this.outZero = outZero;
+            this.lo = lo;
+            this.hi = hi;
+        }
+
+        static LongRequant of(int[] multiplier, int[] shift, int outZero, int lo, int hi) {
+            for (int o = 0; o < multiplier.length; o++) {
+                if (shift[o] > 0 || multiplier[o] <= 0) {
+                    return null;
+                }
+            }
+            return new LongRequant(multiplier, shift, outZero, lo, hi);
+        }
+
+        int scratch() {
+            return mult.length;
+        }
+
+        /** Requantizes sums[at + o] + bias[o], o in [0, n), into q[qo ..). */
+        void apply(int[] sums, int at, int[] bias, long[] ls, byte[] q, int qo) {
+            for (int o = 0; o < n; o++) {
+                ls[o] = sums[at + o] + bias[o];
+            }
+            lanes(ls);
+            for (int o = 0; o < n; o++) {
+                q[qo + o] = (byte) Math.min(Math.max((int) ls[o] + outZero, lo), hi);
+            }
+        }
+
+        private void lanes(long[] ls) {
+            final int step = L.length();
+            for (int o = 0; o < n; o += step) {
+                LongVector ab = LongVector.fromArray(L, ls, o).mul(LongVector.fromArray(L, mult, o));
+                LongVector t = ab.add(1L << 30).add(ab.lanewise(VectorOperators.ASHR, 63).and(1 - (1L << 31)));
+                LongVector high = t.add(t.lanewise(VectorOperators.ASHR, 63).and((1L << 31) - 1))
+                        .lanewise(VectorOperators.ASHR, 31);
+                LongVector rem = high.and(LongVector.fromArray(L, mask, o));
+                LongVector threshold = LongVector.fromArray(L, half, o).sub(high.lanewise(VectorOperators.ASHR, 63));
+                high.lanewise(VectorOperators.ASHR, LongVector.fromArray(L, right, o))
+                        .add(threshold.sub(rem).lanewise(VectorOperators.LSHR, 63))
+                        .intoArray(ls, o);
+            }
+        }
+    }
+
+    /**
      * Int8 Dense as int32 dot products over int8 weights kept as bytes (1 byte per MAC to
      * stream, against 4 for fp32: at batch 1 the big dense layers are bound by that traffic).
-     * The input row, minus its zero point, is widened once per sample into int scratch; four
-     * weight rows at a time are loaded as bytes, widened to int (B2I) and multiplied into four
-     * IntVector accumulators, sharing each input load; one lane reduction per row, a scalar
-     * tail, then the per-channel requantization. Int32 sums are exact in any order: the
-     * reference's bytes.
+     * The input row, minus its zero point, is widened once per sample into int scratch; eight
+     * (then four) weight rows at a time are loaded as bytes, widened to int (B2I) and multiplied
+     * into IntVector accumulators, sharing each input load; one lane reduction per row and a
+     * scalar tail. The last out % 4 rows are a four-row block ending at the last row (it
+     * recomputes a few rows rather than running them scalar). Int32 sums are exact in any order:
+     * the reference's bytes. The whole row of sums is then requantized at once in 64-bit lanes.
      */
     static final class Int8Dense extends Kernel {
         final int in, out, xOff, yOff, stride, inZero, outZero, lo, hi;
         final byte[] w;
         final int[] bias, mult, shift;
+        /** The requantization in long lanes, or null when a channel needs the general (saturating) form. */
+        final LongRequant requant;
 
         Int8Dense(OpContext c) {
             in = c.inSize(0);
@@ -930,11 +1061,17 @@ public final class VectorKernels {
             int[] bounds = Int8.activationBounds(c.activation(), c.outType().scale(), c.outType().zeroPoint());
             lo = bounds[0];
             hi = bounds[1];
+            requant = LongRequant.of(mult, shift, outZero, lo, hi);
         }
 
         @Override
         public int scratchInts() {
-            return in + 8;
+            return in + out + 8;
+        }
+
+        @Override
+        public int scratchLongs() {
+            return requant == null ? 0 : requant.scratch();
         }
 
         @Override
@@ -946,33 +1083,36 @@ public final class VectorKernels {
                 for (int i = 0; i < in; i++) {
                     x[i] = q[xo + i] - inZero;
                 }
-                int yo = yOff + s * stride;
                 int o = 0;
                 for (; o + 8 <= out; o += 8) {
                     dot8(x, o);
-                    for (int k = 0; k < 8; k++) {
-                        q[yo + o + k] = (byte) FixedPoint.requantize(bias[o + k] + x[in + k], mult[o + k], shift[o + k],
-                                outZero, lo, hi);
-                    }
                 }
                 for (; o + 4 <= out; o += 4) {
                     dot4(x, o);
-                    for (int k = 0; k < 4; k++) {
-                        q[yo + o + k] = (byte) FixedPoint.requantize(bias[o + k] + x[in + k], mult[o + k], shift[o + k],
-                                outZero, lo, hi);
+                }
+                if (o < out && out >= 4) {
+                    dot4(x, out - 4);
+                } else {
+                    for (; o < out; o++) {
+                        int sum = 0;
+                        for (int i = 0; i < in; i++) {
+                            sum += w[o * in + i] * x[i];
+                        }
+                        x[in + o] = sum;
                     }
                 }
-                for (; o < out; o++) {
-                    int sum = bias[o];
-                    for (int i = 0; i < in; i++) {
-                        sum += w[o * in + i] * x[i];
+                int yo = yOff + s * stride;
+                if (requant != null) {
+                    requant.apply(x, in, bias, m.ls, q, yo);
+                } else {
+                    for (o = 0; o < out; o++) {
+                        q[yo + o] = (byte) FixedPoint.requantize(bias[o] + x[in + o], mult[o], shift[o], outZero, lo, hi);
                     }
-                    q[yo + o] = (byte) FixedPoint.requantize(sum, mult[o], shift[o], outZero, lo, hi);
                 }
             }
         }
 
-        /** Dot products of rows o..o+7 with x[0, in), written to x[in .. in + 7]: eight rows per input load. */
+        /** Dot products of rows o..o+7 with x[0, in), written to x[in + o ..): eight rows per input load. */
         private void dot8(int[] x, int o) {
             final int lanes = I.length();
             final int body = in - in % lanes;
@@ -997,25 +1137,26 @@ public final class VectorKernels {
                 r += in;
                 a7 = a7.add(((IntVector) ByteVector.fromArray(B, w, r).convertShape(VectorOperators.B2I, I, 0)).mul(xv));
             }
-            x[in] = a0.reduceLanes(VectorOperators.ADD);
-            x[in + 1] = a1.reduceLanes(VectorOperators.ADD);
-            x[in + 2] = a2.reduceLanes(VectorOperators.ADD);
-            x[in + 3] = a3.reduceLanes(VectorOperators.ADD);
-            x[in + 4] = a4.reduceLanes(VectorOperators.ADD);
-            x[in + 5] = a5.reduceLanes(VectorOperators.ADD);
-            x[in + 6] = a6.reduceLanes(VectorOperators.ADD);
-            x[in + 7] = a7.reduceLanes(VectorOperators.ADD);
+            final int y = in + o;
+            x[y] = a0.reduceLanes(VectorOperators.ADD);
+            x[y + 1] = a1.reduceLanes(VectorOperators.ADD);
+            x[y + 2] = a2.reduceLanes(VectorOperators.ADD);
+            x[y + 3] = a3.reduceLanes(VectorOperators.ADD);
+            x[y + 4] = a4.reduceLanes(VectorOperators.ADD);
+            x[y + 5] = a5.reduceLanes(VectorOperators.ADD);
+            x[y + 6] = a6.reduceLanes(VectorOperators.ADD);
+            x[y + 7] = a7.reduceLanes(VectorOperators.ADD);
             for (int k = 0; k < 8; k++) {
                 int row = w0 + k * in;
-                int sum = x[in + k];
+                int sum = x[y + k];
                 for (int i = body; i < in; i++) {
                     sum += w[row + i] * x[i];
                 }
-                x[in + k] = sum;
+                x[y + k] = sum;
             }
         }
 
-        /** Dot products of rows o..o+3 with x[0, in), written to x[in .. in + 3]. */
+        /** Dot products of rows o..o+3 with x[0, in), written to x[in + o ..). */
         private void dot4(int[] x, int o) {
             final int lanes = I.length();
             final int body = in - in % lanes;
@@ -1044,10 +1185,11 @@ public final class VectorKernels {
                 s2 += w[w2 + i] * x[i];
                 s3 += w[w3 + i] * x[i];
             }
-            x[in] = s0;
-            x[in + 1] = s1;
-            x[in + 2] = s2;
-            x[in + 3] = s3;
+            final int y = in + o;
+            x[y] = s0;
+            x[y + 1] = s1;
+            x[y + 2] = s2;
+            x[y + 3] = s3;
         }
     }
 

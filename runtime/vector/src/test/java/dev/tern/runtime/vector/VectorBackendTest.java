@@ -253,9 +253,63 @@ class VectorBackendTest {
         }
     }
 
+    /**
+     * The vector Quantize gives the reference's bytes: exact ties (x / scale = k + 0.5 with a
+     * power-of-two scale), values a hair either side of a tie, +-0, subnormals, values beyond
+     * the range and huge, +-Inf and NaN (finite check off), and random values, for zero points
+     * at both ends and in the middle, over a length with a scalar tail. Dequantizing after it
+     * is one-to-one, so equal floats out mean equal bytes.
+     */
+    @Test
+    void quantizeMatchesTheReferenceBitForBit() {
+        TernModel.vectorBackendStatus();
+        int lanes = VectorKernels.floatLanes();
+        Random rnd = new Random(SEED);
+        List<Float> special = new ArrayList<>();
+        for (int k = -300; k <= 300; k++) {
+            float tie = (k + 0.5f) * 0.25f;
+            special.add(tie);
+            special.add(Math.nextUp(tie));
+            special.add(Math.nextDown(tie));
+            special.add(k * 0.25f);
+        }
+        for (float v : new float[] {0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE, 1e30f, -1e30f, Float.MAX_VALUE,
+                -Float.MAX_VALUE, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, 0.49999997f,
+                -0.49999997f, 63.999996f, -64.00001f}) {
+            special.add(v);
+        }
+        int n = 8 * lanes + 5;
+        int batch = (special.size() + n - 1) / n + 4;
+        float[] x = new float[batch * n];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = i < special.size() ? special.get(i) : (float) (rnd.nextGaussian() * 40);
+        }
+        for (float scale : new float[] {0.25f, 1f / 255, 0.3f}) {
+            for (int zp : new int[] {-128, -3, 0, 127}) {
+                ModelBuilder b = new ModelBuilder("q").input("x", -1, n);
+                b.node(new dev.tern.runtime.model.Node("q", OpType.QUANTIZE, new ArrayList<>(Arrays.asList("x")), "xq",
+                        dev.tern.runtime.model.Attributes.builder().put("scale", scale).put("zero_point", zp).build()));
+                b.node(new dev.tern.runtime.model.Node("dq", OpType.DEQUANTIZE, new ArrayList<>(Arrays.asList("xq")), "y",
+                        dev.tern.runtime.model.Attributes.EMPTY));
+                b.output("y");
+                ModelDef def = b.build();
+                Map<String, float[]> in = Collections.singletonMap("x", x);
+                float[][] ref = runAll(def, Backend.REFERENCE, in, batch, false);
+                float[][] vec = runAll(def, Backend.VECTOR, in, batch, false);
+                for (int s = 0; s < batch; s++) {
+                    assertArrayEquals(ref[s], vec[s], 0f, "scale " + scale + " zero point " + zp + " sample " + s);
+                }
+            }
+        }
+    }
+
     private static float[][] runAll(ModelDef def, Backend backend, Map<String, float[]> in, int batch) {
+        return runAll(def, backend, in, batch, true);
+    }
+
+    private static float[][] runAll(ModelDef def, Backend backend, Map<String, float[]> in, int batch, boolean checkFinite) {
         TernModel m = TernModel.of(def, backend);
-        try (Session s = m.newSession(SessionOptions.defaults().withMaxBatch(batch))) {
+        try (Session s = m.newSession(SessionOptions.defaults().withMaxBatch(batch).withFiniteCheck(checkFinite))) {
             s.run(in, m.allTasks());
             float[][] y = new float[batch][];
             for (int i = 0; i < batch; i++) {
