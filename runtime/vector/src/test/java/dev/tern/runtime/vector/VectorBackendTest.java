@@ -303,6 +303,42 @@ class VectorBackendTest {
         }
     }
 
+    /**
+     * The shipped int8 teacher gives the reference's outputs bit for bit on the vector backend,
+     * on inputs with windows entirely at the zero point (sums of exactly 0: black background
+     * bands, an all-black canvas), a saturated canvas and random ones: the float path's
+     * padded input copy and its in-lane requantization against the reference's int32 sums.
+     */
+    @Test
+    void int8TeacherOnVectorMatchesTheReferenceBitForBit() throws IOException {
+        Path file = java.nio.file.Paths.get("../../models/multifashion/hard-int8.tern");
+        Assumptions.assumeTrue(java.nio.file.Files.isRegularFile(file), "run from runtime/vector in the repo");
+        TernModel ref = TernModel.load(file, Backend.REFERENCE);
+        TernModel vec = TernModel.load(file, Backend.VECTOR);
+        assertEquals("int8-conv2d-vector", vec.kernels().get("Conv2d_1"));
+        int size = ref.def().inputs().get(0).sampleSize();
+        int batch = 5;
+        float[] x = new float[batch * size];
+        Random rnd = new Random(SEED + 9);
+        for (int i = 0; i < size; i++) {
+            x[i] = (i / 36) % 12 < 5 ? 0f : rnd.nextFloat(); // bands of black rows
+            x[size + i] = 0f;
+            x[2 * size + i] = 1f;
+            x[3 * size + i] = rnd.nextFloat();
+            x[4 * size + i] = rnd.nextFloat() < 0.7f ? 0f : rnd.nextFloat();
+        }
+        SessionOptions options = SessionOptions.defaults().withMaxBatch(batch);
+        try (Session a = ref.newSession(options); Session b = vec.newSession(options)) {
+            a.run(x, ref.allTasks());
+            b.run(x, vec.allTasks());
+            for (String out : ref.def().outputs()) {
+                for (int s = 0; s < batch; s++) {
+                    assertArrayEquals(a.output(out, s), b.output(out, s), 0f, out + " sample " + s);
+                }
+            }
+        }
+    }
+
     private static float[][] runAll(ModelDef def, Backend backend, Map<String, float[]> in, int batch) {
         return runAll(def, backend, in, batch, true);
     }
