@@ -37,6 +37,7 @@ public final class VectorKernels {
                 Int8DepthwiseConv2D::new);
         KernelRegistry.register(OpType.DENSE, DType.INT8, Backend.VECTOR, "int8-dense-vector", Int8Dense::new);
         KernelRegistry.register(OpType.QUANTIZE, DType.INT8, Backend.VECTOR, "int8-quantize-vector", Quantize::new);
+        KernelRegistry.register(OpType.MAX_POOL, DType.FLOAT32, Backend.VECTOR, "f32-max_pool-vector", MaxPool::new);
     }
 
     private VectorKernels() {
@@ -472,6 +473,13 @@ public final class VectorKernels {
             final int lanes = F.length();
             final int cout = g.outC;
             fourPixels(a, wp, b, tapOff, coutPad, base, step, j0, j1, oc, t);
+            if (n == 2 * lanes) {
+                for (int p = 0; p < 4; p++) {
+                    store(t, 2 * lanes * p, a, yo + p * cout);
+                    store(t, 2 * lanes * p + lanes, a, yo + p * cout + lanes);
+                }
+                return;
+            }
             for (int p = 0; p < 4; p++) {
                 System.arraycopy(t, 2 * lanes * p, a, yo + p * cout, n);
             }
@@ -480,6 +488,18 @@ public final class VectorKernels {
                     clamp(a, yo + p * cout, n);
                 }
             }
+        }
+
+        /**
+         * One vector of sums from t[tp ..) into a[yo ..) with the fused activation, as blends:
+         * v <= min gives min and v >= max gives max, which is Math.min(Math.max(v, min), max)
+         * for every v, NaN and -0 included, since min is +0 or -Inf and max is 6 or +Inf
+         * (FloatVector.max and min pulled paths C2 on JDK 17 did not inline, boxing every vector).
+         */
+        private void store(float[] t, int tp, float[] a, int yo) {
+            FloatVector v = FloatVector.fromArray(F, t, tp);
+            v = v.blend(min, v.compare(VectorOperators.LE, min));
+            v.blend(max, v.compare(VectorOperators.GE, max)).intoArray(a, yo);
         }
 
         /** The fused activation, scalar: Vector API min/max pulled IntVector paths C2 did not inline (boxing every vector). */
@@ -967,6 +987,90 @@ public final class VectorKernels {
             }
             a0.intoArray(t, 0);
             b0.intoArray(t, lanes);
+        }
+    }
+
+    /**
+     * Max pooling over NHWC, a vector of channels at a time: the window's first tap, then a
+     * lanewise max with each further tap, as blends that give Math.max's result for every
+     * pair (NaN wins, +0 beats -0), since FloatVector.max pulled paths C2 on JDK 17 did not
+     * inline. Starting from the first tap equals starting from -Inf. Scalar tail channels.
+     */
+    static final class MaxPool extends Kernel {
+        final OpContext.Window g;
+        final int xOff, yOff, stride;
+        /** Offsets of a whole window's taps from its first, row by row. */
+        final int[] taps;
+
+        MaxPool(OpContext c) {
+            int[] win = c.attrs().getInts("window", null);
+            g = c.window(win[0], win[1]);
+            taps = new int[g.kh * g.kw];
+            for (int k = 0; k < taps.length; k++) {
+                taps[k] = ((k / g.kw) * g.inW + k % g.kw) * g.outC;
+            }
+            xOff = c.inOffset(0);
+            yOff = c.outOffset();
+            stride = c.sampleStride();
+        }
+
+        @Override
+        public void run(Arena m, int from, int to) {
+            final float[] a = m.f;
+            final int ch = g.outC;
+            for (int s = from; s < to; s++) {
+                final int xs = xOff + s * stride;
+                for (int oy = 0; oy < g.outH; oy++) {
+                    int y0 = Math.max(oy * g.strideH - g.padTop, 0);
+                    int y1 = Math.min(oy * g.strideH - g.padTop + g.kh, g.inH);
+                    for (int ox = 0; ox < g.outW; ox++) {
+                        int x0 = Math.max(ox * g.strideW - g.padLeft, 0);
+                        int x1 = Math.min(ox * g.strideW - g.padLeft + g.kw, g.inW);
+                        int yo = yOff + s * stride + (oy * g.outW + ox) * ch;
+                        if (y1 <= y0 || x1 <= x0) {
+                            java.util.Arrays.fill(a, yo, yo + ch, Float.NEGATIVE_INFINITY);
+                        } else {
+                            pixel(a, xs, y0, y1, x0, x1, yo);
+                        }
+                    }
+                }
+            }
+        }
+
+        private void pixel(float[] a, int xs, int y0, int y1, int x0, int x1, int yo) {
+            final int ch = g.outC;
+            final int first = xs + (y0 * g.inW + x0) * ch;
+            int c = 0;
+            if (y1 - y0 == g.kh && x1 - x0 == g.kw) {
+                c = full(a, first, yo);
+            }
+            for (; c < ch; c++) {
+                float acc = a[first + c];
+                for (int iy = y0; iy < y1; iy++) {
+                    for (int ix = iy == y0 ? x0 + 1 : x0; ix < x1; ix++) {
+                        acc = Math.max(acc, a[xs + (iy * g.inW + ix) * ch + c]);
+                    }
+                }
+                a[yo + c] = acc;
+            }
+        }
+
+        /** A whole window, vectors of channels: one flat loop over the taps (a nested loop boxed the accumulator on JDK 17). Returns the channels done. */
+        private int full(float[] a, int first, int yo) {
+            final int ch = g.outC;
+            final int lanes = F.length();
+            final int[] off = taps;
+            int c = 0;
+            for (; c + lanes <= ch; c += lanes) {
+                FloatVector acc = FloatVector.fromArray(F, a, first + c);
+                for (int k = 1; k < off.length; k++) {
+                    FloatVector v = FloatVector.fromArray(F, a, first + off[k] + c);
+                    acc = acc.blend(v, acc.compare(VectorOperators.LT, v).or(v.test(VectorOperators.IS_NAN))
+                            .or(acc.compare(VectorOperators.EQ, v).and(acc.test(VectorOperators.IS_NEGATIVE))));
+                }
+                acc.intoArray(a, yo + c);
+            }
+            return c;
         }
     }
 

@@ -339,6 +339,38 @@ class VectorBackendTest {
         }
     }
 
+    /**
+     * The vector max pool is Math.max bit for bit, specials included: NaN anywhere in a window
+     * wins, +0 beats -0 in either order, -Inf and +Inf; whole windows (2x2 stride 2) and
+     * clipped ones (3x3 SAME stride 1) over 2L + 3 channels, so the scalar tail runs too.
+     */
+    @Test
+    void maxPoolMatchesMathMaxBitForBit() {
+        TernModel.vectorBackendStatus();
+        int ch = 2 * VectorKernels.floatLanes() + 3;
+        float[] specials = {Float.NaN, -0f, 0f, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, -1f, 1f};
+        Random rnd = new Random(SEED + 10);
+        int h = 6;
+        int w = 8;
+        int batch = 3;
+        float[] x = new float[batch * h * w * ch];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = rnd.nextInt(3) == 0 ? (float) rnd.nextGaussian() : specials[rnd.nextInt(specials.length)];
+        }
+        Map<String, float[]> in = Collections.singletonMap("x", x);
+        for (int[] cfg : new int[][] {{2, 2, 0}, {3, 1, 1}}) {
+            ModelBuilder b = new ModelBuilder("pool").input("x", -1, h, w, ch);
+            b.output(b.maxPool("pool", "x", cfg[0], cfg[1], cfg[2] == 1 ? Padding.SAME : Padding.VALID));
+            ModelDef def = b.build();
+            assertEquals("f32-max_pool-vector", TernModel.of(def, Backend.VECTOR).kernels().get("pool"));
+            float[][] ref = runAll(def, Backend.REFERENCE, in, batch, false);
+            float[][] vec = runAll(def, Backend.VECTOR, in, batch, false);
+            for (int s = 0; s < batch; s++) {
+                assertArrayEquals(ref[s], vec[s], "window " + cfg[0] + " stride " + cfg[1] + " sample " + s);
+            }
+        }
+    }
+
     private static float[][] runAll(ModelDef def, Backend backend, Map<String, float[]> in, int batch) {
         return runAll(def, backend, in, batch, true);
     }
