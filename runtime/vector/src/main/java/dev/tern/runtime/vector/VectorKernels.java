@@ -38,6 +38,7 @@ public final class VectorKernels {
         KernelRegistry.register(OpType.DENSE, DType.INT8, Backend.VECTOR, "int8-dense-vector", Int8Dense::new);
         KernelRegistry.register(OpType.QUANTIZE, DType.INT8, Backend.VECTOR, "int8-quantize-vector", Quantize::new);
         KernelRegistry.register(OpType.MAX_POOL, DType.FLOAT32, Backend.VECTOR, "f32-max_pool-vector", MaxPool::new);
+        KernelRegistry.register(OpType.MAX_POOL, DType.INT8, Backend.VECTOR, "int8-max_pool-vector", Int8MaxPool::new);
     }
 
     private VectorKernels() {
@@ -1077,6 +1078,76 @@ public final class VectorKernels {
     /** Bytes with as many lanes as {@link #I}: the int8 weights widened lane for lane (B2I). */
     static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class,
             jdk.incubator.vector.VectorShape.forBitSize(Math.max(64, IntVector.SPECIES_PREFERRED.length() * 8)));
+
+    /**
+     * Int8 max pooling (input and output share scale and zero point, so it is a max of bytes):
+     * vectors of {@link #B} bytes of channels over a flat tap list for whole windows; clipped
+     * windows and tail channels scalar; an empty window gives -128 as the scalar kernel.
+     */
+    static final class Int8MaxPool extends Kernel {
+        final OpContext.Window g;
+        final int xOff, yOff, stride;
+        /** Offsets of a whole window's taps from its first, row by row. */
+        final int[] taps;
+
+        Int8MaxPool(OpContext c) {
+            int[] win = c.attrs().getInts("window", null);
+            g = c.window(win[0], win[1]);
+            taps = new int[g.kh * g.kw];
+            for (int k = 0; k < taps.length; k++) {
+                taps[k] = ((k / g.kw) * g.inW + k % g.kw) * g.outC;
+            }
+            xOff = c.inOffset(0);
+            yOff = c.outOffset();
+            stride = c.int8Stride();
+        }
+
+        @Override
+        public void run(Arena m, int from, int to) {
+            final byte[] q = m.q;
+            final int ch = g.outC;
+            for (int s = from; s < to; s++) {
+                final int xs = xOff + s * stride;
+                for (int oy = 0; oy < g.outH; oy++) {
+                    int y0 = Math.max(oy * g.strideH - g.padTop, 0);
+                    int y1 = Math.min(oy * g.strideH - g.padTop + g.kh, g.inH);
+                    for (int ox = 0; ox < g.outW; ox++) {
+                        int x0 = Math.max(ox * g.strideW - g.padLeft, 0);
+                        int x1 = Math.min(ox * g.strideW - g.padLeft + g.kw, g.inW);
+                        int yo = yOff + s * stride + (oy * g.outW + ox) * ch;
+                        int c = 0;
+                        if (y1 - y0 == g.kh && x1 - x0 == g.kw) {
+                            c = full(q, xs + (y0 * g.inW + x0) * ch, yo);
+                        }
+                        for (; c < ch; c++) {
+                            int acc = -128;
+                            for (int iy = y0; iy < y1; iy++) {
+                                for (int ix = x0; ix < x1; ix++) {
+                                    acc = Math.max(acc, q[xs + (iy * g.inW + ix) * ch + c]);
+                                }
+                            }
+                            q[yo + c] = (byte) acc;
+                        }
+                    }
+                }
+            }
+        }
+
+        private int full(byte[] q, int first, int yo) {
+            final int ch = g.outC;
+            final int lanes = B.length();
+            final int[] off = taps;
+            int c = 0;
+            for (; c + lanes <= ch; c += lanes) {
+                ByteVector acc = ByteVector.fromArray(B, q, first + c);
+                for (int k = 1; k < off.length; k++) {
+                    acc = acc.max(ByteVector.fromArray(B, q, first + off[k] + c));
+                }
+                acc.intoArray(q, yo + c);
+            }
+            return c;
+        }
+    }
 
     /**
      * Quantize, bit for bit {@link Int8#quantize}: x / scale in float lanes (IEEE division, as

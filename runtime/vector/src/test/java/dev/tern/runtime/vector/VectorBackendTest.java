@@ -77,7 +77,11 @@ class VectorBackendTest {
         assertEquals(Backend.VECTOR, m.backend());
         assertEquals("f32-dense-vector", m.kernels().get("fc"));
         assertEquals("f32-conv2d-vector", m.kernels().get("conv"));
-        assertEquals(Backend.SCALAR, m.kernelBackends().get("mp"), "ops without a vector kernel fall back to scalar");
+        assertEquals("f32-max_pool-vector", m.kernels().get("mp"));
+        ModelBuilder avg = new ModelBuilder("avg").input("x", -1, 4, 4, 3);
+        avg.output(avg.avgPool("ap", "x", 2, 2, Padding.VALID));
+        assertEquals(Backend.SCALAR, TernModel.of(avg.build()).kernelBackends().get("ap"),
+                "ops without a vector kernel fall back to scalar");
         assertEquals(Backend.REFERENCE, m.kernelBackends().get("sm"), "and from there to the reference");
         System.setProperty("tern.kernels", "scalar");
         assertEquals(Backend.SCALAR, TernModel.defaultBackend(), "-Dtern.kernels still wins");
