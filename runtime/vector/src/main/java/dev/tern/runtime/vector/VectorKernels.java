@@ -1196,9 +1196,14 @@ public final class VectorKernels {
                 r = r.blend(r.add(1f), a.sub(r).compare(VectorOperators.EQ, 0.5f));
                 r = r.blend(r.neg(), v.compare(VectorOperators.LT, 0f));
                 FloatVector y = r.add(zp).max(-128f).min(127f).blend(zp, v.test(VectorOperators.IS_NAN));
-                y.add(MAGIC).reinterpretAsInts().sub(MAGIC_BITS).intoArray(t, 0);
-                for (int k = 0; k < lanes; k++) {
-                    q[yo + i + k] = (byte) t[k];
+                IntVector qi = y.add(MAGIC).reinterpretAsInts().sub(MAGIC_BITS);
+                if (B.length() == lanes) {
+                    qi.convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes().intoArray(q, yo + i);
+                } else {
+                    qi.intoArray(t, 0);
+                    for (int k = 0; k < lanes; k++) {
+                        q[yo + i + k] = (byte) t[k];
+                    }
                 }
             }
             for (int i = body; i < n; i++) {
@@ -1208,71 +1213,90 @@ public final class VectorKernels {
     }
 
     /**
-     * {@link FixedPoint#requantize}'s branch-free steps for a row of int32 sums, in 64-bit lanes
-     * (the high multiply with its nudge and truncation, then the rounding right shift per
-     * channel); the widening, zero point and clamp are plain same-index loops. Only for
+     * {@link FixedPoint#requantize}'s branch-free steps for a row of int32 sums, without leaving
+     * vector lanes: the sums plus bias read as longs whose low and high halves are the even
+     * and odd channels, the high multiply with its nudge and truncation and the rounding right
+     * shift per channel on both halves, put back together as ints, zero point, clamp, narrowed
+     * to bytes (as {@link Int8Conv2D#requantizeVector}); tail channels scalar. Only for
      * channels with shift <= 0 and multiplier > 0 (no saturation case): {@link #of} gives null
      * otherwise and the kernel keeps the scalar form.
      */
     static final class LongRequant {
         final int n, outZero, lo, hi;
-        final long[] mult, right, mask, half;
+        final int[] bias, mult, shift;
+        /** The constants of even and odd channels (see {@link Int8Conv2D#requantizeVector}). */
+        final long[] emult, eright, emask, ehalf, omult, oright, omask, ohalf;
 
-        private LongRequant(int[] multiplier, int[] shift, int outZero, int lo, int hi) {
+        private LongRequant(int[] bias, int[] multiplier, int[] shift, int outZero, int lo, int hi) {
             n = multiplier.length;
-            int pad = (n + L.length() - 1) / L.length() * L.length();
-            mult = new long[pad];
-            right = new long[pad];
-            mask = new long[pad];
-            half = new long[pad];
+            int pad = (n + I.length() - 1) / I.length() * I.length();
+            this.bias = bias;
+            this.mult = multiplier;
+            this.shift = shift;
+            long[][] split = new long[8][pad / 2];
             for (int o = 0; o < n; o++) {
-                mult[o] = multiplier[o];
-                right[o] = -shift[o];
-                mask[o] = (1L << -shift[o]) - 1;
-                half[o] = mask[o] >> 1;
+                long m = (1L << -shift[o]) - 1;
+                long[] d = {multiplier[o], -shift[o], m, m >> 1};
+                for (int a = 0; a < 4; a++) {
+                    split[a + 4 * (o % 2)][o / 2] = d[a];
+                }
             }
+            emult = split[0];
+            eright = split[1];
+            emask = split[2];
+            ehalf = split[3];
+            omult = split[4];
+            oright = split[5];
+            omask = split[6];
+            ohalf = split[7];
             this.outZero = outZero;
             this.lo = lo;
             this.hi = hi;
         }
 
-        static LongRequant of(int[] multiplier, int[] shift, int outZero, int lo, int hi) {
+        static LongRequant of(int[] bias, int[] multiplier, int[] shift, int outZero, int lo, int hi) {
             for (int o = 0; o < multiplier.length; o++) {
                 if (shift[o] > 0 || multiplier[o] <= 0) {
                     return null;
                 }
             }
-            return new LongRequant(multiplier, shift, outZero, lo, hi);
+            return new LongRequant(bias, multiplier, shift, outZero, lo, hi);
         }
 
-        int scratch() {
-            return mult.length;
+        /** Requantizes sums[at + o] + bias[o], o in [0, n), into q[qo ..): vectors of I lanes, then scalar. */
+        void apply(int[] sums, int at, byte[] q, int qo) {
+            final int lanes = I.length();
+            int o = 0;
+            if (B.length() == lanes) {
+                for (; o + lanes <= n; o += lanes) {
+                    block(sums, at + o, o, q, qo + o);
+                }
+            }
+            for (; o < n; o++) {
+                q[qo + o] = (byte) FixedPoint.requantize(sums[at + o] + bias[o], mult[o], shift[o], outZero, lo, hi);
+            }
         }
 
-        /** Requantizes sums[at + o] + bias[o], o in [0, n), into q[qo ..). */
-        void apply(int[] sums, int at, int[] bias, long[] ls, byte[] q, int qo) {
-            for (int o = 0; o < n; o++) {
-                ls[o] = sums[at + o] + bias[o];
-            }
-            lanes(ls);
-            for (int o = 0; o < n; o++) {
-                q[qo + o] = (byte) Math.min(Math.max((int) ls[o] + outZero, lo), hi);
-            }
-        }
-
-        private void lanes(long[] ls) {
-            final int step = L.length();
-            for (int o = 0; o < n; o += step) {
-                LongVector ab = LongVector.fromArray(L, ls, o).mul(LongVector.fromArray(L, mult, o));
-                LongVector t = ab.add(1L << 30).add(ab.lanewise(VectorOperators.ASHR, 63).and(1 - (1L << 31)));
-                LongVector high = t.add(t.lanewise(VectorOperators.ASHR, 63).and((1L << 31) - 1))
-                        .lanewise(VectorOperators.ASHR, 31);
-                LongVector rem = high.and(LongVector.fromArray(L, mask, o));
-                LongVector threshold = LongVector.fromArray(L, half, o).sub(high.lanewise(VectorOperators.ASHR, 63));
-                high.lanewise(VectorOperators.ASHR, LongVector.fromArray(L, right, o))
-                        .add(threshold.sub(rem).lanewise(VectorOperators.LSHR, 63))
-                        .intoArray(ls, o);
-            }
+        /** Channels [o, o + L): int32 sums plus bias, even and odd channels as the halves of long lanes, to bytes. */
+        private void block(int[] sums, int sp, int o, byte[] q, int qo) {
+            LongVector v = IntVector.fromArray(I, sums, sp).add(IntVector.fromArray(I, bias, o)).reinterpretAsLongs();
+            final int k = o / 2;
+            LongVector ab = v.lanewise(VectorOperators.LSHL, 32).lanewise(VectorOperators.ASHR, 32)
+                    .mul(LongVector.fromArray(L, emult, k));
+            LongVector u = ab.add(1L << 30).add(ab.lanewise(VectorOperators.ASHR, 63).and(1 - (1L << 31)));
+            LongVector high = u.add(u.lanewise(VectorOperators.ASHR, 63).and((1L << 31) - 1)).lanewise(VectorOperators.ASHR, 31);
+            LongVector even = high.lanewise(VectorOperators.ASHR, LongVector.fromArray(L, eright, k))
+                    .add(LongVector.fromArray(L, ehalf, k).sub(high.lanewise(VectorOperators.ASHR, 63))
+                            .sub(high.and(LongVector.fromArray(L, emask, k))).lanewise(VectorOperators.LSHR, 63));
+            ab = v.lanewise(VectorOperators.ASHR, 32).mul(LongVector.fromArray(L, omult, k));
+            u = ab.add(1L << 30).add(ab.lanewise(VectorOperators.ASHR, 63).and(1 - (1L << 31)));
+            high = u.add(u.lanewise(VectorOperators.ASHR, 63).and((1L << 31) - 1)).lanewise(VectorOperators.ASHR, 31);
+            LongVector odd = high.lanewise(VectorOperators.ASHR, LongVector.fromArray(L, oright, k))
+                    .add(LongVector.fromArray(L, ohalf, k).sub(high.lanewise(VectorOperators.ASHR, 63))
+                            .sub(high.and(LongVector.fromArray(L, omask, k))).lanewise(VectorOperators.LSHR, 63));
+            even.and(0xFFFFFFFFL).or(odd.lanewise(VectorOperators.LSHL, 32)).reinterpretAsInts()
+                    .add(outZero).max(lo).min(hi)
+                    .convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes().intoArray(q, qo);
         }
     }
 
@@ -1309,7 +1333,7 @@ public final class VectorKernels {
             int[] bounds = Int8.activationBounds(c.activation(), c.outType().scale(), c.outType().zeroPoint());
             lo = bounds[0];
             hi = bounds[1];
-            requant = LongRequant.of(mult, shift, outZero, lo, hi);
+            requant = LongRequant.of(bias, mult, shift, outZero, lo, hi);
         }
 
         @Override
@@ -1317,20 +1341,13 @@ public final class VectorKernels {
             return in + out + 8;
         }
 
-        @Override
-        public int scratchLongs() {
-            return requant == null ? 0 : requant.scratch();
-        }
 
         @Override
         public void run(Arena m, int from, int to) {
             final byte[] q = m.q;
             final int[] x = m.is;
             for (int s = from; s < to; s++) {
-                int xo = xOff + s * stride;
-                for (int i = 0; i < in; i++) {
-                    x[i] = q[xo + i] - inZero;
-                }
+                widen(q, xOff + s * stride, x);
                 int o = 0;
                 for (; o + 8 <= out; o += 8) {
                     dot8(x, o);
@@ -1351,12 +1368,28 @@ public final class VectorKernels {
                 }
                 int yo = yOff + s * stride;
                 if (requant != null) {
-                    requant.apply(x, in, bias, m.ls, q, yo);
+                    requant.apply(x, in, q, yo);
                 } else {
                     for (o = 0; o < out; o++) {
                         q[yo + o] = (byte) FixedPoint.requantize(bias[o] + x[in + o], mult[o], shift[o], outZero, lo, hi);
                     }
                 }
+            }
+        }
+
+        /** x[i] = q[xo + i] - zero point, i in [0, in): B2I, intrinsified on JDK 17 x86. */
+        private void widen(byte[] q, int xo, int[] x) {
+            final int lanes = I.length();
+            int i = 0;
+            if (B.length() == lanes) {
+                final IntVector zp = IntVector.broadcast(I, inZero);
+                for (; i + lanes <= in; i += lanes) {
+                    ((IntVector) ByteVector.fromArray(B, q, xo + i).convertShape(VectorOperators.B2I, I, 0)).sub(zp)
+                            .intoArray(x, i);
+                }
+            }
+            for (; i < in; i++) {
+                x[i] = q[xo + i] - inZero;
             }
         }
 
