@@ -375,6 +375,41 @@ class VectorBackendTest {
         }
     }
 
+    /**
+     * The fp32 conv's edge columns, run four rows at a time over a tap list, agree with the
+     * reference: 3x3 SAME (stride 1 and 2) and VALID on images tall enough for several row
+     * groups and an overlapping last one, widths with a four-pixel interior and without one
+     * (width 4: two interior pixels, run with the edges), a full channel block plus a narrow
+     * one (2L + 3 channels), fused ReLU6.
+     */
+    @Test
+    void convEdgeColumnsMatchTheReference() {
+        TernModel.vectorBackendStatus();
+        int lanes = VectorKernels.floatLanes();
+        int cout = 2 * lanes + 3;
+        int[][] shapes = {{11, 10, 3, 1, 1}, {13, 4, 5, 1, 1}, {12, 9, 2, 2, 1}, {10, 7, 4, 1, 0}, {9, 6, 16, 1, 1}};
+        for (int[] sh : shapes) {
+            int h = sh[0];
+            int w = sh[1];
+            int cin = sh[2];
+            int stride = sh[3];
+            Padding pad = sh[4] == 1 ? Padding.SAME : Padding.VALID;
+            Random rnd = new Random(SEED + h * 100 + w);
+            ModelBuilder b = new ModelBuilder("conv").input("x", -1, h, w, cin);
+            b.output(b.conv2d("conv", "x", new int[] {cout, 3, 3, cin}, ModelBuilder.random(rnd, cout * 9 * cin, 1f),
+                    ModelBuilder.random(rnd, cout, 1f), stride, pad, Activation.RELU6));
+            ModelDef def = b.build();
+            int batch = 2;
+            Map<String, float[]> in = Collections.singletonMap("x", ModelBuilder.random(rnd, batch * h * w * cin, 1f));
+            float[][] ref = runAll(def, Backend.REFERENCE, in, batch);
+            float[][] vec = runAll(def, Backend.VECTOR, in, batch);
+            for (int s = 0; s < batch; s++) {
+                assertArrayEquals(ref[s], vec[s], 1e-4f * 9 * cin,
+                        "x=[" + h + "," + w + "," + cin + "] stride " + stride + " " + pad + " sample " + s);
+            }
+        }
+    }
+
     private static float[][] runAll(ModelDef def, Backend backend, Map<String, float[]> in, int batch) {
         return runAll(def, backend, in, batch, true);
     }
