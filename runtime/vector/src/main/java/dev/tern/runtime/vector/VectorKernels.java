@@ -787,15 +787,14 @@ public final class VectorKernels {
             // even channels: the low halves
             LongVector ab = v.lanewise(VectorOperators.LSHL, 32).lanewise(VectorOperators.ASHR, 32)
                     .mul(LongVector.fromArray(L, emult, k));
-            LongVector u = ab.add(1L << 30).add(ab.lanewise(VectorOperators.ASHR, 63).and(1 - (1L << 31)));
-            LongVector high = u.add(u.lanewise(VectorOperators.ASHR, 63).and((1L << 31) - 1)).lanewise(VectorOperators.ASHR, 31);
+            // the high multiply: (ab + nudge) / 2^31 truncated is floor((ab + 2^30) / 2^31) for either sign
+            LongVector high = ab.add(1L << 30).lanewise(VectorOperators.ASHR, 31);
             LongVector even = high.lanewise(VectorOperators.ASHR, LongVector.fromArray(L, eright, k))
                     .add(LongVector.fromArray(L, ehalf, k).sub(high.lanewise(VectorOperators.ASHR, 63))
                             .sub(high.and(LongVector.fromArray(L, emask, k))).lanewise(VectorOperators.LSHR, 63));
             // odd channels: the high halves
             ab = v.lanewise(VectorOperators.ASHR, 32).mul(LongVector.fromArray(L, omult, k));
-            u = ab.add(1L << 30).add(ab.lanewise(VectorOperators.ASHR, 63).and(1 - (1L << 31)));
-            high = u.add(u.lanewise(VectorOperators.ASHR, 63).and((1L << 31) - 1)).lanewise(VectorOperators.ASHR, 31);
+            high = ab.add(1L << 30).lanewise(VectorOperators.ASHR, 31);
             LongVector odd = high.lanewise(VectorOperators.ASHR, LongVector.fromArray(L, oright, k))
                     .add(LongVector.fromArray(L, ohalf, k).sub(high.lanewise(VectorOperators.ASHR, 63))
                             .sub(high.and(LongVector.fromArray(L, omask, k))).lanewise(VectorOperators.LSHR, 63));
@@ -1381,14 +1380,13 @@ public final class VectorKernels {
             final int k = o / 2;
             LongVector ab = v.lanewise(VectorOperators.LSHL, 32).lanewise(VectorOperators.ASHR, 32)
                     .mul(LongVector.fromArray(L, emult, k));
-            LongVector u = ab.add(1L << 30).add(ab.lanewise(VectorOperators.ASHR, 63).and(1 - (1L << 31)));
-            LongVector high = u.add(u.lanewise(VectorOperators.ASHR, 63).and((1L << 31) - 1)).lanewise(VectorOperators.ASHR, 31);
+            // the high multiply: (ab + nudge) / 2^31 truncated is floor((ab + 2^30) / 2^31) for either sign
+            LongVector high = ab.add(1L << 30).lanewise(VectorOperators.ASHR, 31);
             LongVector even = high.lanewise(VectorOperators.ASHR, LongVector.fromArray(L, eright, k))
                     .add(LongVector.fromArray(L, ehalf, k).sub(high.lanewise(VectorOperators.ASHR, 63))
                             .sub(high.and(LongVector.fromArray(L, emask, k))).lanewise(VectorOperators.LSHR, 63));
             ab = v.lanewise(VectorOperators.ASHR, 32).mul(LongVector.fromArray(L, omult, k));
-            u = ab.add(1L << 30).add(ab.lanewise(VectorOperators.ASHR, 63).and(1 - (1L << 31)));
-            high = u.add(u.lanewise(VectorOperators.ASHR, 63).and((1L << 31) - 1)).lanewise(VectorOperators.ASHR, 31);
+            high = ab.add(1L << 30).lanewise(VectorOperators.ASHR, 31);
             LongVector odd = high.lanewise(VectorOperators.ASHR, LongVector.fromArray(L, oright, k))
                     .add(LongVector.fromArray(L, ohalf, k).sub(high.lanewise(VectorOperators.ASHR, 63))
                             .sub(high.and(LongVector.fromArray(L, omask, k))).lanewise(VectorOperators.LSHR, 63));

@@ -117,12 +117,12 @@ public final class FixedPoint {
         // The same two roundings without data-dependent branches (this runs once per output of
         // every int8 kernel, and the signs and remainders are random: branches mispredicted half
         // the time). High multiply: the nudge is 2^30, or 1 - 2^30 for a negative product, then a
-        // division by 2^31 truncating toward zero, as a shift with a bias on negative values.
+        // division by 2^31 truncating toward zero. For ab >= 0 that is floor((ab + 2^30) / 2^31);
+        // for ab < 0, t = ab + 1 - 2^30 < 0 and truncation is ceil(t / 2^31) =
+        // floor((t + 2^31 - 1) / 2^31) = floor((ab + 2^30) / 2^31): one arithmetic shift either way.
         // Exact for multiplier > 0 (no saturation case). FixedPointTest holds it to the two-step form.
         long ab = (long) acc * multiplier;
-        long neg = ab >> 63;                                   // -1 for a negative product, else 0
-        long t = ab + (1L << 30) + (neg & (1 - (1L << 31)));    // + 2^30 or + (1 - 2^30)
-        int high = (int) ((t + ((t >> 63) & ((1L << 31) - 1))) >> 31);
+        int high = (int) ((ab + (1L << 30)) >> 31);
         // Rounding divide by 2^right, ties away from zero: add one when remainder > threshold.
         int right = -shift;
         int mask = (int) ((1L << right) - 1);
