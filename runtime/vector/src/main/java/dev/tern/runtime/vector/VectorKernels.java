@@ -1089,18 +1089,16 @@ public final class VectorKernels {
     }
 
     /**
-     * Max pooling over NHWC, a vector of channels at a time: the window's first tap, then a
-     * lanewise max with each further tap, as blends that give Math.max's result for every
-     * pair (NaN wins, +0 beats -0), since FloatVector.max pulled paths C2 on JDK 17 did not
-     * inline. Starting from the first tap equals starting from -Inf. Scalar tail channels.
+     * The window walk both max pools share: per output pixel its clipped window [y0, y1) x
+     * [x0, x1), handed to {@link #window}; {@link #taps} lists a whole window's tap offsets
+     * from its first (row by row), for the flat vector loops.
      */
-    static final class MaxPool extends Kernel {
+    abstract static class WindowPool extends Kernel {
         final OpContext.Window g;
         final int xOff, yOff, stride;
-        /** Offsets of a whole window's taps from its first, row by row. */
         final int[] taps;
 
-        MaxPool(OpContext c) {
+        WindowPool(OpContext c, int stride) {
             int[] win = c.attrs().getInts("window", null);
             g = c.window(win[0], win[1]);
             taps = new int[g.kh * g.kw];
@@ -1109,13 +1107,11 @@ public final class VectorKernels {
             }
             xOff = c.inOffset(0);
             yOff = c.outOffset();
-            stride = c.sampleStride();
+            this.stride = stride;
         }
 
         @Override
         public void run(Arena m, int from, int to) {
-            final float[] a = m.f;
-            final int ch = g.outC;
             for (int s = from; s < to; s++) {
                 final int xs = xOff + s * stride;
                 for (int oy = 0; oy < g.outH; oy++) {
@@ -1124,18 +1120,31 @@ public final class VectorKernels {
                     for (int ox = 0; ox < g.outW; ox++) {
                         int x0 = Math.max(ox * g.strideW - g.padLeft, 0);
                         int x1 = Math.min(ox * g.strideW - g.padLeft + g.kw, g.inW);
-                        int yo = yOff + s * stride + (oy * g.outW + ox) * ch;
-                        if (y1 <= y0 || x1 <= x0) {
-                            java.util.Arrays.fill(a, yo, yo + ch, Float.NEGATIVE_INFINITY);
-                        } else {
-                            pixel(a, xs, y0, y1, x0, x1, yo);
-                        }
+                        window(m, xs, y0, y1, x0, x1, yOff + s * stride + (oy * g.outW + ox) * g.outC);
                     }
                 }
             }
         }
 
-        private void pixel(float[] a, int xs, int y0, int y1, int x0, int x1, int yo) {
+        /** One output pixel at yo from input window rows [y0, y1), columns [x0, x1) of the sample at xs. */
+        abstract void window(Arena m, int xs, int y0, int y1, int x0, int x1, int yo);
+    }
+
+    /**
+     * Max pooling over NHWC, a vector of channels at a time: the window's first tap, then a
+     * lanewise max with each further tap, as blends that give Math.max's result for every
+     * pair (NaN wins, +0 beats -0), since FloatVector.max pulled paths C2 on JDK 17 did not
+     * inline. Starting from the first tap equals starting from -Inf. Clipped windows and
+     * tail channels scalar; an empty window gives -Inf as the scalar kernel.
+     */
+    static final class MaxPool extends WindowPool {
+        MaxPool(OpContext c) {
+            super(c, c.sampleStride());
+        }
+
+        @Override
+        void window(Arena m, int xs, int y0, int y1, int x0, int x1, int yo) {
+            final float[] a = m.f;
             final int ch = g.outC;
             final int first = xs + (y0 * g.inW + x0) * ch;
             int c = 0;
@@ -1143,9 +1152,9 @@ public final class VectorKernels {
                 c = full(a, first, yo);
             }
             for (; c < ch; c++) {
-                float acc = a[first + c];
+                float acc = Float.NEGATIVE_INFINITY;
                 for (int iy = y0; iy < y1; iy++) {
-                    for (int ix = iy == y0 ? x0 + 1 : x0; ix < x1; ix++) {
+                    for (int ix = x0; ix < x1; ix++) {
                         acc = Math.max(acc, a[xs + (iy * g.inW + ix) * ch + c]);
                     }
                 }
@@ -1181,52 +1190,27 @@ public final class VectorKernels {
      * vectors of {@link #B} bytes of channels over a flat tap list for whole windows; clipped
      * windows and tail channels scalar; an empty window gives -128 as the scalar kernel.
      */
-    static final class Int8MaxPool extends Kernel {
-        final OpContext.Window g;
-        final int xOff, yOff, stride;
-        /** Offsets of a whole window's taps from its first, row by row. */
-        final int[] taps;
-
+    static final class Int8MaxPool extends WindowPool {
         Int8MaxPool(OpContext c) {
-            int[] win = c.attrs().getInts("window", null);
-            g = c.window(win[0], win[1]);
-            taps = new int[g.kh * g.kw];
-            for (int k = 0; k < taps.length; k++) {
-                taps[k] = ((k / g.kw) * g.inW + k % g.kw) * g.outC;
-            }
-            xOff = c.inOffset(0);
-            yOff = c.outOffset();
-            stride = c.int8Stride();
+            super(c, c.int8Stride());
         }
 
         @Override
-        public void run(Arena m, int from, int to) {
+        void window(Arena m, int xs, int y0, int y1, int x0, int x1, int yo) {
             final byte[] q = m.q;
             final int ch = g.outC;
-            for (int s = from; s < to; s++) {
-                final int xs = xOff + s * stride;
-                for (int oy = 0; oy < g.outH; oy++) {
-                    int y0 = Math.max(oy * g.strideH - g.padTop, 0);
-                    int y1 = Math.min(oy * g.strideH - g.padTop + g.kh, g.inH);
-                    for (int ox = 0; ox < g.outW; ox++) {
-                        int x0 = Math.max(ox * g.strideW - g.padLeft, 0);
-                        int x1 = Math.min(ox * g.strideW - g.padLeft + g.kw, g.inW);
-                        int yo = yOff + s * stride + (oy * g.outW + ox) * ch;
-                        int c = 0;
-                        if (y1 - y0 == g.kh && x1 - x0 == g.kw) {
-                            c = full(q, xs + (y0 * g.inW + x0) * ch, yo);
-                        }
-                        for (; c < ch; c++) {
-                            int acc = -128;
-                            for (int iy = y0; iy < y1; iy++) {
-                                for (int ix = x0; ix < x1; ix++) {
-                                    acc = Math.max(acc, q[xs + (iy * g.inW + ix) * ch + c]);
-                                }
-                            }
-                            q[yo + c] = (byte) acc;
-                        }
+            int c = 0;
+            if (y1 - y0 == g.kh && x1 - x0 == g.kw) {
+                c = full(q, xs + (y0 * g.inW + x0) * ch, yo);
+            }
+            for (; c < ch; c++) {
+                int acc = -128;
+                for (int iy = y0; iy < y1; iy++) {
+                    for (int ix = x0; ix < x1; ix++) {
+                        acc = Math.max(acc, q[xs + (iy * g.inW + ix) * ch + c]);
                     }
                 }
+                q[yo + c] = (byte) acc;
             }
         }
 
