@@ -10,17 +10,17 @@ import java.util.List;
  * leaving them to the garbage collector: calibration makes many short-lived arrays of up to a
  * few MB each. Views are skipped (their buffer belongs to the array they view).
  */
-final class Nd4jScope implements AutoCloseable {
+public final class Nd4jScope implements AutoCloseable {
     private final List<INDArray> arrays = new ArrayList<>();
 
     /** Registers {@code a} and returns it. */
-    INDArray add(INDArray a) {
+    public INDArray add(INDArray a) {
         arrays.add(a);
         return a;
     }
 
     /** Registers the first output of a custom op and returns it. */
-    INDArray first(INDArray[] outputs) {
+    public INDArray first(INDArray[] outputs) {
         for (INDArray a : outputs) {
             arrays.add(a);
         }
