@@ -114,21 +114,22 @@ public final class FixedPoint {
             int v = multiplyByQuantizedMultiplier(acc, multiplier, shift) + zeroPoint;
             return v < min ? min : (v > max ? max : v);
         }
-        // The same two roundings without data-dependent branches (this runs once per output of
-        // every int8 kernel, and the signs and remainders are random: branches mispredicted half
-        // the time). High multiply: the nudge is 2^30, or 1 - 2^30 for a negative product, then a
-        // division by 2^31 truncating toward zero. For ab >= 0 that is floor((ab + 2^30) / 2^31);
-        // for ab < 0, t = ab + 1 - 2^30 < 0 and truncation is ceil(t / 2^31) =
-        // floor((t + 2^31 - 1) / 2^31) = floor((ab + 2^30) / 2^31): one arithmetic shift either way.
-        // Exact for multiplier > 0 (no saturation case). FixedPointTest holds it to the two-step form.
-        long ab = (long) acc * multiplier;
-        int high = (int) ((ab + (1L << 30)) >> 31);
-        // Rounding divide by 2^right, ties away from zero: add one when remainder > threshold.
+        // The same two roundings in closed form, without data-dependent branches (this runs once
+        // per output of every int8 kernel, and the signs and remainders are random: branches
+        // mispredicted half the time). FixedPointTest holds it to the two-step form.
+        //  1. High multiply: the nudge is 2^30, or 1 - 2^30 for a negative product, then a
+        //     division by 2^31 truncating toward zero. For ab >= 0 that is floor((ab + 2^30) / 2^31);
+        //     for ab < 0, t = ab + 1 - 2^30 < 0 and truncation is ceil(t / 2^31) =
+        //     floor((t + 2^31 - 1) / 2^31): so h = floor(u / 2^31) with u = ab + 2^30 either way.
+        //  2. Rounding divide by 2^r, ties away from zero (r >= 1): floor((h + 2^(r-1) - [h < 0]) / 2^r);
+        //     for r = 0 it is h. Since h + k = floor((u + k * 2^31) / 2^31) for an integer k, and
+        //     nested floors compose, both steps are one floor: (u + (2^(r-1) - [u < 0]) * 2^31) >> (31 + r)
+        //     ([h < 0] is [u < 0]; the terms are 0 for r = 0). Exact for multiplier > 0.
+        long u = (long) acc * multiplier + (1L << 30);
         int right = -shift;
-        int mask = (int) ((1L << right) - 1);
-        int remainder = high & mask;
-        int threshold = (mask >> 1) + (high >>> 31);
-        int v = (high >> right) + ((threshold - remainder) >>> 31) + zeroPoint;
+        long nudge = right > 0 ? (1L << (right - 1)) << 31 : 0;
+        long negative = right > 0 ? (u >> 63) & (1L << 31) : 0;
+        int v = (int) ((u + nudge - negative) >> (31 + right)) + zeroPoint;
         return Math.min(Math.max(v, min), max);
     }
 }
