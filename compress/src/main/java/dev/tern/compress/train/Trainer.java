@@ -249,14 +249,16 @@ public final class Trainer {
         return new Outcome(w, losses, acc, (System.nanoTime() - start) / 1e9);
     }
 
-    private static void images(CanvasSet data, int from, int count, float[] dst) {
+    /** Canvases [from, from + count) of {@code data} as floats in [0, 1] into dst. */
+    public static void images(CanvasSet data, int from, int count, float[] dst) {
         int size = MultiTaskNet.SIDE * MultiTaskNet.SIDE;
         for (int i = 0; i < count; i++) {
             data.fill(from + i, dst, i * size);
         }
     }
 
-    private static TFloat32 labelTensor(CanvasSet data, String task, int from, int count) {
+    /** One-hot (left, right) or multi-hot (present) labels of canvases [from, from + count), [count, 10]. */
+    public static TFloat32 labelTensor(CanvasSet data, String task, int from, int count) {
         float[] y = new float[count * MultiTaskNet.CLASSES];
         for (int i = 0; i < count; i++) {
             int idx = from + i;

@@ -1,0 +1,286 @@
+package dev.tern.compress.prune;
+
+import dev.tern.compress.BadInputException;
+import dev.tern.compress.data.CanvasSet;
+import dev.tern.compress.data.MultiFashion;
+import dev.tern.compress.tf.TfModelGraph;
+import dev.tern.compress.train.Trainer;
+import dev.tern.runtime.model.ModelDef;
+import dev.tern.runtime.model.TaskKind;
+import dev.tern.runtime.model.TaskSpec;
+import dev.tern.runtime.model.Tensor;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.types.TFloat32;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.IntFunction;
+
+/**
+ * Fine-tuning of an fp32 model under pruning masks, in TensorFlow Java (the way TF Model
+ * Optimization's {@code prune_low_magnitude} works): every weight is a variable, each pruned
+ * tensor enters the forward graph as weight x mask, so pruned weights get no gradient; at the
+ * schedule's update steps the masks are recomputed from the current weights at the
+ * scheduled sparsity and the pruned weights are set to zero, so they cannot come back by
+ * Adam's momentum. Losses per Multi-Fashion task: softmax cross-entropy for the multiclass
+ * heads, sigmoid cross-entropy for the multilabel one, summed. Adam, one intra-op and one
+ * inter-op thread by default.
+ */
+public final class MaskedFineTuner {
+    /** Recomputes the masks of the pruned tensors from their current values. */
+    public interface MaskRule {
+        Map<String, boolean[]> masks(Map<String, float[]> weights, double sparsity);
+    }
+
+    /** Settings of one fine-tuning run. */
+    public static final class Options {
+        public int epochs = 1;
+        public int batchSize = 64;
+        public int samples = 1024;
+        public double learningRate = 1e-3;
+        public int threads = 1;
+    }
+
+    /** The fine-tuned model (pruned weights exactly zero), its masks, and the mean loss per epoch. */
+    public record Outcome(ModelDef model, Map<String, boolean[]> masks, List<Double> epochLoss, double seconds) {
+    }
+
+    private MaskedFineTuner() {
+    }
+
+    public static Outcome run(ModelDef def, Set<String> pruned, MaskRule rule, PolynomialSchedule schedule,
+                              IntFunction<CanvasSet> epochs, Options o) {
+        long start = System.nanoTime();
+        if (def.isQuantized()) {
+            throw new BadInputException("fine-tuning works on fp32 models (prune, fine-tune, then quantize)");
+        }
+        for (TaskSpec t : def.tasks()) {
+            if (t.kind() == TaskKind.REGRESSION || !List.of("left", "right", "present").contains(t.name())) {
+                throw new BadInputException("fine-tuning has labels for the Multi-Fashion tasks left, right and present; "
+                        + def.name() + " has task '" + t.name() + "'");
+            }
+        }
+        Map<String, float[]> values = new LinkedHashMap<>();
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        for (Tensor t : def.tensors().values()) {
+            values.put(t.name(), t.floats());
+            long[] s = new long[t.rank()];
+            for (int i = 0; i < s.length; i++) {
+                s[i] = t.dim(i);
+            }
+            shapes.put(t.name(), s);
+        }
+        for (String p : pruned) {
+            if (!values.containsKey(p)) {
+                throw new BadInputException("no weight tensor '" + p + "' in " + def.name());
+            }
+        }
+        List<Double> losses = new ArrayList<>();
+        Map<String, boolean[]> masks = new LinkedHashMap<>();
+        ConfigProto config = ConfigProto.newBuilder().setIntraOpParallelismThreads(o.threads)
+                .setInterOpParallelismThreads(1).build();
+        try (Graph g = new Graph(); Session s = new Session(g, config)) {
+            Ops tf = Ops.create(g);
+            Map<String, Variable<TFloat32>> vars = new LinkedHashMap<>();
+            Map<String, Operand<TFloat32>> reads = new LinkedHashMap<>();
+            Map<String, Variable<TFloat32>> maskVars = new LinkedHashMap<>();
+            Map<String, Placeholder<TFloat32>> maskFeeds = new LinkedHashMap<>();
+            Map<String, Op> maskAssign = new LinkedHashMap<>();
+            Map<String, Operand<TFloat32>> effective = new LinkedHashMap<>();
+            Map<String, String> opNames = new LinkedHashMap<>(); // TensorFlow op names: w0, w1, ... (Tern names hold '/')
+            for (String n : values.keySet()) {
+                opNames.put(n, "w" + opNames.size());
+            }
+            for (Map.Entry<String, float[]> e : values.entrySet()) {
+                Shape shape = Shape.of(shapes.get(e.getKey()));
+                Variable<TFloat32> v = tf.withName(opNames.get(e.getKey())).variable(tf.constant(shape, DataBuffers.of(e.getValue(), true, false)));
+                vars.put(e.getKey(), v);
+                Operand<TFloat32> read = tf.identity(v);
+                reads.put(e.getKey(), read);
+                if (pruned.contains(e.getKey())) {
+                    float[] ones = new float[e.getValue().length];
+                    java.util.Arrays.fill(ones, 1f);
+                    Variable<TFloat32> m = tf.withName(opNames.get(e.getKey()) + "_mask").variable(tf.constant(shape, DataBuffers.of(ones, true, false)));
+                    Placeholder<TFloat32> feed = tf.placeholder(TFloat32.class, Placeholder.shape(shape));
+                    maskVars.put(e.getKey(), m);
+                    maskFeeds.put(e.getKey(), feed);
+                    // new mask in, pruned weights to zero
+                    Op setMask = tf.assign(m, feed);
+                    Op zero = tf.withControlDependencies(List.of(setMask)).assign(v, tf.math.mul(read, feed));
+                    maskAssign.put(e.getKey(), zero);
+                    effective.put(e.getKey(), tf.math.mul(read, m));
+                } else {
+                    effective.put(e.getKey(), read);
+                }
+            }
+            String inputName = def.inputs().get(0).name();
+            Placeholder<TFloat32> x = tf.placeholder(TFloat32.class,
+                    Placeholder.shape(Shape.of(-1, MultiFashion.SIZE, MultiFashion.SIZE, 1)));
+            Map<String, Operand<TFloat32>> out = TfModelGraph.forward(tf, def, Map.of(inputName, x), effective::get);
+            Map<String, Placeholder<TFloat32>> labels = new LinkedHashMap<>();
+            Operand<TFloat32> total = null;
+            for (TaskSpec t : def.tasks()) {
+                Placeholder<TFloat32> y = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, MultiFashion.CLASSES)));
+                labels.put(t.name(), y);
+                Operand<TFloat32> z = out.get(t.output());
+                Operand<TFloat32> l;
+                if (t.kind() == TaskKind.MULTILABEL) {
+                    Operand<TFloat32> ce = tf.math.add(tf.math.sub(tf.math.maximum(z, tf.zerosLike(z)), tf.math.mul(z, y)),
+                            tf.math.log1p(tf.math.exp(tf.math.neg(tf.math.abs(z)))));
+                    l = tf.math.mean(ce, tf.constant(new int[] {0, 1}));
+                } else {
+                    l = tf.math.mean(tf.nn.softmaxCrossEntropyWithLogits(z, y).loss(), tf.constant(0));
+                }
+                total = total == null ? l : tf.math.add(total, l);
+            }
+            Placeholder<TFloat32> lr = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+            List<String> names = new ArrayList<>(vars.keySet());
+            List<Operand<?>> readList = new ArrayList<>();
+            for (String n : names) {
+                readList.add(reads.get(n));
+            }
+            // every gradient before any write (see Trainer: reads may alias the variables' buffers)
+            List<Op> gradDone = new ArrayList<>();
+            List<Operand<TFloat32>> grads = new ArrayList<>();
+            for (Operand<?> g0 : tf.gradients(total, readList)) {
+                @SuppressWarnings("unchecked")
+                org.tensorflow.op.core.Identity<TFloat32> g1 = tf.identity((Operand<TFloat32>) g0);
+                gradDone.add(g1);
+                grads.add(g1);
+            }
+            Ops afterGrads = tf.withControlDependencies(gradDone);
+            Variable<TFloat32> b1p = tf.withName("adam_beta1_power").variable(tf.constant(0.9f));
+            Variable<TFloat32> b2p = tf.withName("adam_beta2_power").variable(tf.constant(0.999f));
+            List<Op> applies = new ArrayList<>();
+            for (int i = 0; i < names.size(); i++) {
+                String n = names.get(i);
+                Shape shape = Shape.of(shapes.get(n));
+                float[] zeros = new float[values.get(n).length];
+                Variable<TFloat32> m = tf.withName(opNames.get(n) + "_adam_m").variable(tf.constant(shape, DataBuffers.of(zeros, true, false)));
+                Variable<TFloat32> v = tf.withName(opNames.get(n) + "_adam_v").variable(tf.constant(shape, DataBuffers.of(zeros, true, false)));
+                applies.add(afterGrads.train.applyAdam(vars.get(n), m, v, b1p, b2p, lr, tf.constant(0.9f), tf.constant(0.999f),
+                        tf.constant(1e-7f), grads.get(i)));
+            }
+            Op stepDone = tf.withControlDependencies(applies).noOp();
+            List<Op> powers = List.of(tf.withControlDependencies(List.of(stepDone)).assign(b1p, tf.math.mul(b1p, tf.constant(0.9f))),
+                    tf.withControlDependencies(List.of(stepDone)).assign(b2p, tf.math.mul(b2p, tf.constant(0.999f))));
+            s.initialize();
+
+            int bs = o.batchSize;
+            int stepsPerEpoch = Math.max(1, o.samples / bs);
+            float[] xb = new float[bs * MultiFashion.PIXELS];
+            int step = 0;
+            for (int e = 0; e < o.epochs; e++) {
+                CanvasSet data = epochs.apply(e);
+                if (data.size() < bs) {
+                    throw new BadInputException("fine-tuning needs at least one batch (" + bs + " canvases), the data has "
+                            + data.size());
+                }
+                double sum = 0;
+                int steps = Math.min(stepsPerEpoch, data.size() / bs);
+                for (int b = 0; b < steps; b++, step++) {
+                    if (schedule.updatesAt(step)) {
+                        updateMasks(s, pruned, effective, maskFeeds, maskAssign, shapes, rule, schedule.sparsityAt(step), masks);
+                    }
+                    Trainer.images(data, b * bs, bs, xb);
+                    List<TFloat32> fed = new ArrayList<>();
+                    try (TFloat32 xt = TFloat32.tensorOf(Shape.of(bs, MultiFashion.SIZE, MultiFashion.SIZE, 1), DataBuffers.of(xb, true, false));
+                         TFloat32 lrt = TFloat32.scalarOf((float) o.learningRate)) {
+                        Session.Runner r = s.runner().feed(x, xt).feed(lr, lrt).fetch(total);
+                        for (TaskSpec t : def.tasks()) {
+                            TFloat32 yt = Trainer.labelTensor(data, t.name(), b * bs, bs);
+                            fed.add(yt);
+                            r.feed(labels.get(t.name()), yt);
+                        }
+                        applies.forEach(r::addTarget);
+                        powers.forEach(r::addTarget);
+                        try (Result res = r.run()) {
+                            double lv = ((TFloat32) res.get(0)).getFloat();
+                            if (!Double.isFinite(lv)) {
+                                throw new IllegalStateException("fine-tuning loss is " + lv + " at step " + step
+                                        + "; lower the learning rate");
+                            }
+                            sum += lv;
+                        }
+                    } finally {
+                        fed.forEach(TFloat32::close);
+                    }
+                }
+                losses.add(sum / steps);
+            }
+            // the schedule's last update (one-shot schedules and short runs end here)
+            updateMasks(s, pruned, effective, maskFeeds, maskAssign, shapes, rule, schedule.sparsityAt(Integer.MAX_VALUE), masks);
+            for (Map.Entry<String, float[]> e : values.entrySet()) {
+                try (Result res = s.runner().fetch(reads.get(e.getKey())).run()) {
+                    ((TFloat32) res.get(0)).copyTo(DataBuffers.of(e.getValue(), false, false));
+                }
+                boolean[] keep = masks.get(e.getKey());
+                if (keep != null) {
+                    float[] w = e.getValue();
+                    for (int i = 0; i < w.length; i++) {
+                        if (!keep[i]) {
+                            w[i] = 0f; // +0, not the -0 that w x 0 leaves for a negative w
+                        }
+                    }
+                }
+            }
+        }
+        List<Tensor> tensors = new ArrayList<>();
+        for (Tensor t : def.tensors().values()) {
+            tensors.add(Tensor.ofFloats(t.name(), t.shape(), values.get(t.name())));
+        }
+        ModelDef tuned = new ModelDef(def.name(), def.inputs(), tensors, def.nodes(), def.tasks(), def.outputs(), def.provenance());
+        return new Outcome(tuned, masks, losses, (System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * New masks from the masked weights (as TF-MOT: a weight pruned once stays pruned while the
+     * sparsity rises, even if Adam's momentum moved its variable), fed to the mask variables,
+     * and the pruned variables set to zero.
+     */
+    private static void updateMasks(Session s, Set<String> pruned, Map<String, Operand<TFloat32>> reads,
+                                     Map<String, Placeholder<TFloat32>> feeds, Map<String, Op> assign, Map<String, long[]> shapes,
+                                     MaskRule rule, double sparsity, Map<String, boolean[]> masks) {
+        Map<String, float[]> current = new LinkedHashMap<>();
+        for (String p : pruned) {
+            try (Result res = s.runner().fetch(reads.get(p)).run()) {
+                TFloat32 t = (TFloat32) res.get(0);
+                float[] v = new float[Math.toIntExact(t.size())];
+                t.copyTo(DataBuffers.of(v, false, false));
+                current.put(p, v);
+            }
+        }
+        Map<String, boolean[]> next = rule.masks(current, sparsity);
+        Session.Runner r = s.runner();
+        List<TFloat32> fed = new ArrayList<>();
+        try {
+            for (String p : pruned) {
+                boolean[] keep = next.get(p);
+                float[] m = new float[keep.length];
+                for (int i = 0; i < m.length; i++) {
+                    m[i] = keep[i] ? 1f : 0f;
+                }
+                TFloat32 mt = TFloat32.tensorOf(Shape.of(shapes.get(p)), DataBuffers.of(m, true, false));
+                fed.add(mt);
+                r.feed(feeds.get(p), mt).addTarget(assign.get(p));
+                masks.put(p, keep);
+            }
+            r.run().close();
+        } finally {
+            fed.forEach(TFloat32::close);
+        }
+    }
+}
