@@ -77,7 +77,7 @@ public final class PruneCommand implements Callable<Integer> {
     @Option(names = "--batch", paramLabel = "N", defaultValue = "64", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--lr", paramLabel = "X", defaultValue = "0.0005", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lr", paramLabel = "X", defaultValue = "0.001", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
     double lr;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "2", description = "TensorFlow intra-op threads (default: ${DEFAULT-VALUE}).")
