@@ -10,6 +10,7 @@ import dev.tern.runtime.model.ModelDef;
 import dev.tern.runtime.model.OpType;
 import dev.tern.runtime.model.TaskKind;
 import dev.tern.runtime.model.TaskSpec;
+import dev.tern.runtime.model.Tensor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -101,6 +102,10 @@ public final class InfoCommand implements Callable<Integer> {
         sparsity.put("fraction", s.zeros.fraction());
         ObjectNode perTensor = sparsity.putObject("per_tensor");
         s.zerosPerTensor.forEach((name, z) -> perTensor.put(name, z.fraction()));
+        ObjectNode storage = o.putObject("storage");
+        for (Tensor t : def.tensors().values()) {
+            storage.put(t.name(), t.storage().id());
+        }
         ObjectNode kernels = o.putObject("kernels");
         kernels.put("backend", m.backend().id());
         kernels.put("vector_status", TernModel.vectorBackendStatus());
@@ -126,6 +131,15 @@ public final class InfoCommand implements Callable<Integer> {
         t.row("params", count(def.parameterCount()) + (byType.isEmpty() ? "" : "  (" + String.join("; ", byType) + ")"));
         t.row("sparsity", String.format(Locale.ROOT, "%.2f%% of weights are zero (%s of %s)", 100 * s.zeros.fraction(),
                 count(s.zeros.zeros()), count(s.zeros.elements())));
+        List<String> sparse = new ArrayList<>();
+        for (Tensor w : def.tensors().values()) {
+            if (w.storage() == Tensor.Storage.SPARSE) {
+                sparse.add(w.name() + String.format(Locale.ROOT, " (%.1f%% zeros)", 100 * s.zerosPerTensor.get(w.name()).fraction()));
+            }
+        }
+        t.row("storage", sparse.isEmpty() ? "dense (every tensor)"
+                : sparse.size() + " of " + def.tensors().size() + " tensors sparse (bitmask + non-zeros, format 1.2): "
+                        + String.join(", ", sparse));
         for (InputSpec in : def.inputs()) {
             t.row("input", in.name() + " " + Arrays.toString(in.shape()) + " float32 " + in.layout()
                     + ", x = (raw - " + Arrays.toString(in.mean()) + ") / " + Arrays.toString(in.std()));

@@ -80,6 +80,11 @@ public final class PruneCommand implements Callable<Integer> {
     @Option(names = "--lr", paramLabel = "X", defaultValue = "0.001", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
     double lr;
 
+    @Option(names = "--lr-decay", paramLabel = "D", defaultValue = "cosine",
+            description = "cosine: once the sparsity is final, the learning rate falls along a cosine to 1% of --lr by the "
+                    + "last step (recovery); none: constant (default: ${DEFAULT-VALUE}).")
+    String lrDecay;
+
     @Option(names = "--threads", paramLabel = "N", defaultValue = "2", description = "TensorFlow intra-op threads (default: ${DEFAULT-VALUE}).")
     int threads;
 
@@ -137,6 +142,17 @@ public final class PruneCommand implements Callable<Integer> {
         if (epochs > 0 && data == null) {
             throw new UsageException("fine-tuning needs --data (a Fashion-MNIST folder); --epochs 0 prunes without fine-tuning");
         }
+        boolean cosine;
+        switch (lrDecay.toLowerCase(Locale.ROOT)) {
+            case "cosine":
+                cosine = true;
+                break;
+            case "none":
+                cosine = false;
+                break;
+            default:
+                throw new UsageException("--lr-decay must be cosine or none, got '" + lrDecay + "'");
+        }
         if (Files.exists(out) && Files.exists(in) && Files.isSameFile(in, out)) {
             throw new UsageException("--out is the input model " + in + "; the input is never overwritten, write elsewhere");
         }
@@ -176,6 +192,7 @@ public final class PruneCommand implements Callable<Integer> {
             opt.batchSize = batch;
             opt.samples = samples;
             opt.learningRate = lr;
+            opt.decayFrom = cosine ? (gradual ? sched.end() : 0) : -1;
             opt.threads = threads;
             if (!quiet && !json) {
                 o.printf("fine-tuning %d epochs x %d steps (%s, %s schedule)%n", epochs, stepsPerEpoch, k, gradual ? "gradual" : "one-shot");
@@ -222,6 +239,7 @@ public final class PruneCommand implements Callable<Integer> {
         prov.put("pruning.sparsity", String.valueOf(s));
         prov.put("pruning.schedule", gradual && epochs > 0 ? "gradual (polynomial, power 3)" : "one-shot");
         prov.put("pruning.epochs", String.valueOf(epochs));
+        prov.put("pruning.lr", lr + (cosine && epochs > 0 ? " (cosine decay after pruning)" : ""));
         prov.put("tern.version", TernVersion.version());
         pruned = pruned.withProvenance(prov);
         if (k.equals("2:4")) {

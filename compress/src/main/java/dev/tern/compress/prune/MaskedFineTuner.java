@@ -51,6 +51,11 @@ public final class MaskedFineTuner {
         public int batchSize = 64;
         public int samples = 1024;
         public double learningRate = 1e-3;
+        /**
+         * Step from which the learning rate follows a cosine from {@link #learningRate} down to
+         * 1% of it at the last step (the recovery phase once the sparsity is final); -1: constant.
+         */
+        public int decayFrom = -1;
         public int threads = 1;
     }
 
@@ -183,6 +188,7 @@ public final class MaskedFineTuner {
             int stepsPerEpoch = Math.max(1, o.samples / bs);
             float[] xb = new float[bs * MultiFashion.PIXELS];
             int step = 0;
+            int totalSteps = stepsPerEpoch * o.epochs;
             for (int e = 0; e < o.epochs; e++) {
                 CanvasSet data = epochs.apply(e);
                 if (data.size() < bs) {
@@ -198,7 +204,7 @@ public final class MaskedFineTuner {
                     Trainer.images(data, b * bs, bs, xb);
                     List<TFloat32> fed = new ArrayList<>();
                     try (TFloat32 xt = TFloat32.tensorOf(Shape.of(bs, MultiFashion.SIZE, MultiFashion.SIZE, 1), DataBuffers.of(xb, true, false));
-                         TFloat32 lrt = TFloat32.scalarOf((float) o.learningRate)) {
+                         TFloat32 lrt = TFloat32.scalarOf((float) learningRate(o, step, totalSteps))) {
                         Session.Runner r = s.runner().feed(x, xt).feed(lr, lrt).fetch(total);
                         for (TaskSpec t : def.tasks()) {
                             TFloat32 yt = Trainer.labelTensor(data, t.name(), b * bs, bs);
@@ -244,6 +250,16 @@ public final class MaskedFineTuner {
         }
         ModelDef tuned = new ModelDef(def.name(), def.inputs(), tensors, def.nodes(), def.tasks(), def.outputs(), def.provenance());
         return new Outcome(tuned, masks, losses, (System.nanoTime() - start) / 1e9);
+    }
+
+    /** The learning rate at {@code step}: constant, then (from {@code decayFrom}) a cosine down to 1%. */
+    static double learningRate(Options o, int step, int totalSteps) {
+        if (o.decayFrom < 0 || step < o.decayFrom || totalSteps <= o.decayFrom + 1) {
+            return o.learningRate;
+        }
+        double t = Math.min(1.0, (step - o.decayFrom) / (double) (totalSteps - 1 - o.decayFrom));
+        double floor = 0.01 * o.learningRate;
+        return floor + (o.learningRate - floor) * 0.5 * (1 + Math.cos(Math.PI * t));
     }
 
     /**

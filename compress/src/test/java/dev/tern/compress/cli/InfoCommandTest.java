@@ -48,7 +48,7 @@ class InfoCommandTest {
         List<String> keys = new ArrayList<>();
         infoJson().fieldNames().forEachRemaining(keys::add);
         assertEquals(List.of("format_version", "name", "size_bytes", "params", "inputs", "tasks", "outputs", "ops",
-                "nodes", "weights_by_dtype", "sparsity", "kernels", "provenance"), keys);
+                "nodes", "weights_by_dtype", "sparsity", "storage", "kernels", "provenance"), keys);
     }
 
     @Test
@@ -101,6 +101,32 @@ class InfoCommandTest {
         assertEquals((double) zeros / def.parameterCount(), s.get("fraction").asDouble(), 1e-12);
         double leftFraction = s.get("per_tensor").get("left/logits/weights").asDouble();
         assertTrue(leftFraction >= CliFixture.ZEROED / (3.0 * 256), "" + leftFraction);
+    }
+
+    @Test
+    void prunedWeightsAreStoredSparseAndRunTheSparseKernel() throws Exception {
+        // zero 90% of every weight matrix: the writer stores those sparse (format 1.2), the
+        // plan runs the sparse Dense kernel, and info says both
+        List<Tensor> ts = new ArrayList<>();
+        for (Tensor t : def.tensors().values()) {
+            float[] w = t.floats();
+            if (t.rank() == 2) {
+                for (int i = 0; i < w.length; i++) {
+                    w[i] = i % 10 == 0 ? w[i] : 0f;
+                }
+            }
+            ts.add(Tensor.ofFloats(t.name(), t.shape(), w));
+        }
+        ModelDef sparse = new ModelDef(def.name(), def.inputs(), ts, def.nodes(), def.tasks(), def.outputs(), def.provenance());
+        TernWriter.write(sparse, file);
+        JsonNode j = infoJson();
+        assertEquals("1.2", j.get("format_version").asText());
+        assertEquals("sparse", j.get("storage").get("left/logits/weights").asText());
+        assertTrue(j.get("kernels").get("per_node").toString().contains("sparse_dense"), j.get("kernels").toString());
+        Outcome r = tern("info", file.toString());
+        assertTrue(r.out().contains("tensors sparse (bitmask + non-zeros, format 1.2): "), r.out());
+        assertTrue(r.out().matches("(?s).*left/logits/weights \\(9[0-9.]+% zeros\\).*"), r.out());
+        assertTrue(Files.size(file) < TernWriter.toBytes(def).length / 2, Files.size(file) + " bytes");
     }
 
     @Test

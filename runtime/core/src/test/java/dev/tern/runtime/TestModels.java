@@ -92,6 +92,40 @@ public final class TestModels {
         return Int8Cases.quantize(def, in, 4, rnd);
     }
 
+    /**
+     * {@code def} with about {@code fraction} of the weights of every dense and convolution
+     * zeroed at random (seeded), float32 and int8 alike: what pruning leaves, for the sparse
+     * storage and kernels. Biases and scales are kept.
+     */
+    public static ModelDef sparsified(ModelDef def, double fraction, long seed) {
+        Random rnd = new Random(seed);
+        java.util.Set<String> weights = new java.util.HashSet<>();
+        for (dev.tern.runtime.model.Node n : def.nodes()) {
+            if (n.op() == OpType.DENSE || n.op() == OpType.CONV2D || n.op() == OpType.DEPTHWISE_CONV2D) {
+                weights.add(n.input(1));
+            }
+        }
+        List<dev.tern.runtime.model.Tensor> tensors = new java.util.ArrayList<>();
+        for (dev.tern.runtime.model.Tensor t : def.tensors().values()) {
+            if (!weights.contains(t.name())) {
+                tensors.add(t);
+            } else if (t.dtype() == dev.tern.runtime.model.DType.FLOAT32) {
+                float[] w = t.floats();
+                for (int i = 0; i < w.length; i++) {
+                    w[i] = rnd.nextDouble() < fraction ? 0f : w[i];
+                }
+                tensors.add(dev.tern.runtime.model.Tensor.ofFloats(t.name(), t.shape(), w));
+            } else {
+                byte[] w = t.int8s();
+                for (int i = 0; i < w.length; i++) {
+                    w[i] = rnd.nextDouble() < fraction ? 0 : w[i];
+                }
+                tensors.add(dev.tern.runtime.model.Tensor.ofInt8(t.name(), t.shape(), w, t.quant()));
+            }
+        }
+        return new ModelDef(def.name(), def.inputs(), tensors, def.nodes(), def.tasks(), def.outputs(), def.provenance());
+    }
+
     public static ModelDef allOps(long seed) {
         Random rnd = new Random(seed);
         ModelBuilder b = new ModelBuilder("all-ops").input(new InputSpec("image", ALL_OPS_INPUT, "NHWC",

@@ -14,9 +14,14 @@ public final class TernFormat {
     /**
      * The newest minor version this code writes; it reads any minor of its major. 1.1 added
      * int8: the quantize/dequantize ops (16, 17), int8 activations (attributes scale and
-     * zero_point), int8 weights and int32 biases in Dense and the convolutions.
+     * zero_point), int8 weights and int32 biases in Dense and the convolutions; 1.2 added sparse
+     * tensor storage (a bitmask and the non-zero elements).
      */
-    public static final int MINOR = 1;
+    public static final int MINOR = 2;
+    /** The minor version that added sparse tensor storage (dtype code bit 7, docs/FORMAT.md). */
+    static final int SPARSE_MINOR = 2;
+    /** Set in a tensor's dtype code when its blob is in sparse form ({@link SparseCodec}). */
+    static final int SPARSE_BIT = 0x80;
 
     /** The lowest minor version that holds this model (writers write the lowest one that fits). */
     public static int minorFor(dev.tern.runtime.model.ModelDef def) {

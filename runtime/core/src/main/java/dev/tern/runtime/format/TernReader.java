@@ -239,7 +239,8 @@ public final class TernReader {
         for (int i = 0; i < n; i++) {
             String name = d.str("tensor name");
             int code = d.u8("tensor dtype");
-            DType dtype = DType.fromCode(code);
+            boolean sparse = (code & TernFormat.SPARSE_BIT) != 0;
+            DType dtype = DType.fromCode(code & ~TernFormat.SPARSE_BIT);
             if (dtype == null) {
                 throw d.fail("tensor '" + name + "' has unknown dtype code " + code);
             }
@@ -264,7 +265,7 @@ public final class TernReader {
             long off = d.i64("tensor offset");
             long len = d.i64("tensor length");
             long expected = count * dtype.size();
-            if (len != expected) {
+            if (!sparse && len != expected) {
                 throw d.fail("tensor '" + name + "' " + dtype.id() + Arrays.toString(shape) + " needs " + expected
                         + " bytes, the directory says " + len);
             }
@@ -273,9 +274,14 @@ public final class TernReader {
                         + data.remaining() + "-byte DATA section or is not " + TernFormat.ALIGNMENT + "-byte aligned");
             }
             try {
-                out.add(new Tensor(name, dtype, shape, slice(data, off, len), quant));
+                if (sparse) {
+                    ByteBuffer dense = SparseCodec.decode(slice(data, off, len), (int) count, dtype.size());
+                    out.add(new Tensor(name, dtype, shape, dense, quant).storedAs(Tensor.Storage.SPARSE));
+                } else {
+                    out.add(new Tensor(name, dtype, shape, slice(data, off, len), quant));
+                }
             } catch (IllegalArgumentException e) {
-                throw d.fail(e.getMessage());
+                throw d.fail((sparse ? "sparse tensor '" + name + "': " : "") + e.getMessage());
             }
         }
         d.end();

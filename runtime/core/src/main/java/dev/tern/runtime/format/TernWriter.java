@@ -81,13 +81,20 @@ public final class TernWriter {
         byte[] graph = graph(def);
         List<Tensor> tensors = new ArrayList<>(def.tensors().values());
         long[] offsets = new long[tensors.size()];
+        long[] lengths = new long[tensors.size()];
+        boolean[] sparse = new boolean[tensors.size()];
+        boolean anySparse = false;
         long dataLen = 0;
         for (int i = 0; i < tensors.size(); i++) {
+            Tensor t = tensors.get(i);
+            sparse[i] = SparseCodec.prefersSparse(t);
+            anySparse |= sparse[i];
+            lengths[i] = sparse[i] ? SparseCodec.sparseBytes(t) : t.byteSize();
             dataLen = align(dataLen);
             offsets[i] = dataLen;
-            dataLen += tensors.get(i).byteSize();
+            dataLen += lengths[i];
         }
-        byte[] tdir = tensorDirectory(tensors, offsets);
+        byte[] tdir = tensorDirectory(tensors, offsets, lengths, sparse);
 
         int sections = 4;
         long pos = align(TernFormat.HEADER_SIZE + (long) sections * TernFormat.SECTION_ENTRY_SIZE);
@@ -108,9 +115,12 @@ public final class TernWriter {
         put(f, graphOff, graph);
         put(f, tdirOff, tdir);
         for (int i = 0; i < tensors.size(); i++) {
-            ByteBuffer src = tensors.get(i).data();
             ((Buffer) f).position((int) (dataOff + offsets[i]));
-            f.put(src);
+            if (sparse[i]) {
+                SparseCodec.encode(tensors.get(i), f);
+            } else {
+                f.put(tensors.get(i).data());
+            }
         }
         ByteBuffer dataView = view(f, dataOff, dataLen);
 
@@ -125,7 +135,7 @@ public final class TernWriter {
         ((Buffer) f).position(0);
         f.put(TernFormat.MAGIC);
         f.putShort((short) TernFormat.MAJOR);
-        f.putShort((short) TernFormat.minorFor(def));
+        f.putShort((short) (anySparse ? TernFormat.SPARSE_MINOR : TernFormat.minorFor(def)));
         f.putInt(0); // flags
         f.putLong(fileSize);
         f.putInt(sections);
@@ -207,12 +217,12 @@ public final class TernWriter {
         return e.bytes();
     }
 
-    private static byte[] tensorDirectory(List<Tensor> tensors, long[] offsets) {
+    private static byte[] tensorDirectory(List<Tensor> tensors, long[] offsets, long[] lengths, boolean[] sparse) {
         Encoder e = new Encoder();
         e.i32(tensors.size());
         for (int i = 0; i < tensors.size(); i++) {
             Tensor t = tensors.get(i);
-            e.str(t.name()).u8(t.dtype().code()).ints(t.shape());
+            e.str(t.name()).u8(t.dtype().code() | (sparse[i] ? TernFormat.SPARSE_BIT : 0)).ints(t.shape());
             QuantParams q = t.quant();
             if (q == null) {
                 e.u8(0);
@@ -222,7 +232,7 @@ public final class TernWriter {
                 }
                 e.u8(1).i32(q.axis()).floats(q.scales()).ints(q.zeroPoints());
             }
-            e.i64(offsets[i]).i64(t.byteSize());
+            e.i64(offsets[i]).i64(lengths[i]);
         }
         return e.bytes();
     }

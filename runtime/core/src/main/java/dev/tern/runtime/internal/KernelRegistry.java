@@ -20,12 +20,22 @@ import java.util.List;
  */
 public final class KernelRegistry {
     private static final List<Entry> ENTRIES = new ArrayList<>();
+    private static final List<Entry> SPARSE = new ArrayList<>();
+
+    /**
+     * A Dense whose weights have at most this fraction of non-zeros runs a sparse kernel
+     * (when its backend, or one it falls back to, has one). Where sparse pays was measured
+     * with {@code SparseBench} (docs/KERNELS.md). {@code -Dtern.sparse=never|always|auto}
+     * overrides the choice (read when a model is loaded).
+     */
+    public static final double SPARSE_DENSITY = 0.35;
 
     static {
         ReferenceKernels.register();
         ScalarKernels.register();
         Int8ReferenceKernels.register();
         Int8ScalarKernels.register();
+        dev.tern.runtime.internal.kernels.SparseKernels.register();
     }
 
     private KernelRegistry() {
@@ -37,7 +47,64 @@ public final class KernelRegistry {
                 throw new IllegalStateException("kernel for " + op + "/" + dtype + "/" + backend + " registered twice");
             }
         }
-        ENTRIES.add(new Entry(op, dtype, backend, name, factory));
+        ENTRIES.add(new Entry(op, dtype, backend, name, factory, false));
+    }
+
+    /**
+     * Registers the sparse-weight variant of a kernel (Dense): chosen instead of the dense
+     * one for weights with at most {@link #SPARSE_DENSITY} non-zeros.
+     */
+    public static synchronized void registerSparse(OpType op, DType dtype, Backend backend, String name, KernelFactory factory) {
+        for (Entry e : SPARSE) {
+            if (e.op == op && e.dtype == dtype && e.backend == backend) {
+                throw new IllegalStateException("sparse kernel for " + op + "/" + dtype + "/" + backend + " registered twice");
+            }
+        }
+        SPARSE.add(new Entry(op, dtype, backend, name, factory, true));
+    }
+
+    /** The registered sparse variant for exactly this triple, or null. */
+    public static synchronized Entry findSparse(OpType op, DType dtype, Backend backend) {
+        for (Entry e : SPARSE) {
+            if (e.op == op && e.dtype == dtype && e.backend == backend) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    /** The sparse variant for {@code backend}, falling back VECTOR -> SCALAR -> REFERENCE; null if none. */
+    public static Entry resolveSparse(OpType op, DType dtype, Backend backend) {
+        for (Backend b = backend; b != null; b = b.fallback()) {
+            Entry e = findSparse(op, dtype, b);
+            if (e != null) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Whether weights with this fraction of non-zeros run sparse: {@code -Dtern.sparse}
+     * (never, always, or auto: at most {@link #SPARSE_DENSITY}).
+     */
+    public static boolean prefersSparse(double density) {
+        String p = System.getProperty("tern.sparse", "auto");
+        switch (p) {
+            case "never":
+                return false;
+            case "always":
+                return true;
+            case "auto":
+                return density <= SPARSE_DENSITY;
+            default:
+                throw new dev.tern.runtime.TernException("-Dtern.sparse=" + p + ": expected never, always or auto");
+        }
+    }
+
+    /** The sparse variants (sparse entries are not in {@link #entries()}). */
+    public static synchronized List<Entry> sparseEntries() {
+        return Collections.unmodifiableList(new ArrayList<>(SPARSE));
     }
 
     /** The registered kernel for exactly this triple, or null. */
@@ -72,8 +139,11 @@ public final class KernelRegistry {
         public final Backend backend;
         public final String name;
         public final KernelFactory factory;
+        /** A sparse-weight variant ({@link #registerSparse}). */
+        public final boolean sparse;
 
-        Entry(OpType op, DType dtype, Backend backend, String name, KernelFactory factory) {
+        Entry(OpType op, DType dtype, Backend backend, String name, KernelFactory factory, boolean sparse) {
+            this.sparse = sparse;
             this.op = op;
             this.dtype = dtype;
             this.backend = backend;

@@ -136,6 +136,10 @@ public final class Plan {
             Node node = nodes.get(i);
             DType dtype = kernelType(def, node);
             KernelRegistry.Entry entry = KernelRegistry.resolve(node.op(), dtype, backend);
+            KernelRegistry.Entry sparse = KernelRegistry.resolveSparse(node.op(), dtype, backend);
+            if (sparse != null && entry != null && KernelRegistry.prefersSparse(density(def.tensor(node.input(1))))) {
+                entry = sparse;
+            }
             if (entry == null) {
                 throw new InvalidModelException("node '" + node.name() + "': no kernel for " + node.op().id() + " on " + dtype.id());
             }
@@ -184,6 +188,32 @@ public final class Plan {
             return DType.INT8;
         }
         return def.typeOf(node.input(0)).isInt8() ? DType.INT8 : DType.FLOAT32;
+    }
+
+    /** Fraction of non-zero elements of a weight tensor (float32 or int8). */
+    static double density(Tensor t) {
+        int n = t.elementCount();
+        if (n == 0) {
+            return 0;
+        }
+        long nnz = 0;
+        if (t.dtype() == DType.FLOAT32) {
+            java.nio.FloatBuffer f = t.data().asFloatBuffer();
+            for (int i = 0; i < n; i++) {
+                nnz += f.get(i) != 0f ? 1 : 0;
+            }
+        } else {
+            java.nio.ByteBuffer b = t.data();
+            int size = t.dtype().size();
+            for (int i = 0; i < n; i++) {
+                boolean zero = true;
+                for (int k = 0; k < size; k++) {
+                    zero &= b.get(i * size + k) == 0;
+                }
+                nnz += zero ? 0 : 1;
+            }
+        }
+        return (double) nnz / n;
     }
 
     private static boolean[] needed(String value, Map<String, Integer> producer, List<Node> nodes) {

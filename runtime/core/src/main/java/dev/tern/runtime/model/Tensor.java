@@ -15,6 +15,20 @@ public final class Tensor {
     private final int[] shape;
     private final ByteBuffer data;
     private final QuantParams quant;
+    private final Storage storage;
+
+    /**
+     * How a tensor's values lie in the file it was read from: {@link #DENSE}, every element, or
+     * {@link #SPARSE}, a bitmask and the non-zero elements only (format 1.2, docs/FORMAT.md).
+     * In memory a tensor is always dense; the writer picks the storage again when it writes.
+     */
+    public enum Storage {
+        DENSE, SPARSE;
+
+        public String id() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
 
     /**
      * @param data exactly {@code elementCount(shape) * dtype.size()} bytes, little-endian;
@@ -47,6 +61,26 @@ public final class Tensor {
         }
         this.data = d;
         this.quant = quant;
+        this.storage = Storage.DENSE;
+    }
+
+    private Tensor(Tensor t, Storage storage) {
+        this.name = t.name;
+        this.dtype = t.dtype;
+        this.shape = t.shape;
+        this.data = t.data;
+        this.quant = t.quant;
+        this.storage = storage;
+    }
+
+    /** This tensor (same values, shared) recorded as stored in {@code storage} form. */
+    public Tensor storedAs(Storage storage) {
+        return storage == this.storage ? this : new Tensor(this, storage);
+    }
+
+    /** How the file this tensor was read from stored it ({@link Storage#DENSE} for tensors made in memory). */
+    public Storage storage() {
+        return storage;
     }
 
     /** A float32 tensor holding a copy of {@code values}. */

@@ -39,6 +39,7 @@ public final class VectorKernels {
         KernelRegistry.register(OpType.QUANTIZE, DType.INT8, Backend.VECTOR, "int8-quantize-vector", Quantize::new);
         KernelRegistry.register(OpType.MAX_POOL, DType.FLOAT32, Backend.VECTOR, "f32-max_pool-vector", MaxPool::new);
         KernelRegistry.register(OpType.MAX_POOL, DType.INT8, Backend.VECTOR, "int8-max_pool-vector", Int8MaxPool::new);
+        KernelRegistry.registerSparse(OpType.DENSE, DType.FLOAT32, Backend.VECTOR, "f32-sparse_dense-vector", SparseDense::new);
     }
 
     private VectorKernels() {

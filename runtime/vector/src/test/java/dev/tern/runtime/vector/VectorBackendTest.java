@@ -139,8 +139,22 @@ class VectorBackendTest {
             }
         }
         assertTrue(vectorKernels > 0, "the vector jar registered no kernels");
+        // sparse variants: the vector ones, and the scalar ones the vector backend falls back to
+        for (KernelRegistry.Entry e : KernelRegistry.sparseEntries()) {
+            if (e.backend != Backend.REFERENCE) {
+                for (double sp : dev.tern.runtime.SparseChecks.SPARSITIES) {
+                    for (int size : new int[] {1, 5, F_LANES - 1, F_LANES, F_LANES + 1, 4 * F_LANES + 3, 129}) {
+                        long seed = SEED * 41 + size + (long) (sp * 1000);
+                        tests.add(DynamicTest.dynamicTest(e.name + " sparsity=" + sp + " size=" + size + " seed=" + seed,
+                                () -> dev.tern.runtime.SparseChecks.check(e, size, seed, sp)));
+                    }
+                }
+            }
+        }
         return tests;
     }
+
+    static final int F_LANES = VectorKernels.floatLanes();
 
     /** Dense with dot length {@code in}, random out / bias / activation / batch / arena offset. */
     static void denseCase(int in, long seed) {
