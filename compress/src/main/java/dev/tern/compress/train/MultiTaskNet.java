@@ -52,19 +52,17 @@ final class MultiTaskNet {
             int li = 0;
             for (String spec : recipe.trunk) {
                 TrainRecipe.Layer layer = TrainRecipe.Layer.parse(spec);
-                if (layer.pool) {
-                    side /= layer.size;
-                } else {
-                    String p = tower + "_c" + li;
+                side = layer.outSide(side);
+                String p = tower + "_c" + li;
+                if (layer.kind == TrainRecipe.Layer.Kind.CONV) {
                     w.heUniform(p + "_w", new long[] {3, 3, c, layer.size}, 9 * c, rnd);
-                    if (recipe.batchNorm) {
-                        w.constant(p + "_gamma", new long[] {layer.size}, 1f);
-                        w.constant(p + "_beta", new long[] {layer.size}, 0f);
-                        w.constant(p + "_mean", new long[] {layer.size}, 0f);
-                        w.constant(p + "_var", new long[] {layer.size}, 1f);
-                    } else {
-                        w.constant(p + "_b", new long[] {layer.size}, 0f);
-                    }
+                    normOrBias(w, p, layer.size);
+                    c = layer.size;
+                } else if (layer.kind == TrainRecipe.Layer.Kind.DWSEP) {
+                    w.heUniform(p + "_dw_w", new long[] {3, 3, c, 1}, 9, rnd);
+                    normOrBias(w, p + "_dw", c);
+                    w.heUniform(p + "_w", new long[] {1, 1, c, layer.size}, c, rnd);
+                    normOrBias(w, p, layer.size);
                     c = layer.size;
                 }
                 li++;
@@ -86,6 +84,23 @@ final class MultiTaskNet {
         return w;
     }
 
+    private void normOrBias(Weights w, String p, int n) {
+        if (recipe.batchNorm) {
+            w.constant(p + "_gamma", new long[] {n}, 1f);
+            w.constant(p + "_beta", new long[] {n}, 0f);
+            w.constant(p + "_mean", new long[] {n}, 0f);
+            w.constant(p + "_var", new long[] {n}, 1f);
+        } else {
+            w.constant(p + "_b", new long[] {n}, 0f);
+        }
+    }
+
+    private Operand<TFloat32> normRelu(Ops tf, Operand<TFloat32> h, String p, Function<String, Operand<TFloat32>> params,
+                                       Mode mode, BnUpdater updates) {
+        h = recipe.batchNorm ? batchNorm(tf, h, p, params, mode, updates) : tf.nn.biasAdd(h, params.apply(p + "_b"));
+        return tf.nn.relu(h);
+    }
+
     /**
      * Builds the forward pass. {@code params} gives each parameter as an operand (a variable
      * read, or a constant). In TRAIN mode the batch-norm moving-average updates are added to
@@ -103,19 +118,21 @@ final class MultiTaskNet {
             int li = 0;
             for (String spec : recipe.trunk) {
                 TrainRecipe.Layer layer = TrainRecipe.Layer.parse(spec);
+                side = layer.outSide(side);
+                String p = tower + "_c" + li;
+                long st = layer.stride;
                 if (layer.pool) {
                     int k = layer.size;
                     h = tf.nn.maxPool(h, tf.constant(new int[] {1, k, k, 1}), tf.constant(new int[] {1, k, k, 1}), "VALID");
-                    side /= k;
+                } else if (layer.kind == TrainRecipe.Layer.Kind.CONV) {
+                    h = tf.nn.conv2d(h, params.apply(p + "_w"), List.of(1L, st, st, 1L), "SAME");
+                    h = normRelu(tf, h, p, params, mode, updates);
+                    c = layer.size;
                 } else {
-                    String p = tower + "_c" + li;
+                    h = tf.nn.depthwiseConv2dNative(h, params.apply(p + "_dw_w"), List.of(1L, st, st, 1L), "SAME");
+                    h = normRelu(tf, h, p + "_dw", params, mode, updates);
                     h = tf.nn.conv2d(h, params.apply(p + "_w"), List.of(1L, 1L, 1L, 1L), "SAME");
-                    if (recipe.batchNorm) {
-                        h = batchNorm(tf, h, p, params, mode, updates);
-                    } else {
-                        h = tf.nn.biasAdd(h, params.apply(p + "_b"));
-                    }
-                    h = tf.nn.relu(h);
+                    h = normRelu(tf, h, p, params, mode, updates);
                     c = layer.size;
                 }
                 li++;

@@ -41,7 +41,7 @@ public final class TrainRecipe {
     public List<String> tasks = new ArrayList<>(ALL_TASKS);
     @JsonProperty("loss_weights")
     public Map<String, Double> lossWeights = new LinkedHashMap<>();
-    /** Layers of the trunk (of each tower for soft sharing): {@code conv3x3:N} or {@code maxpool:2}. */
+    /** Layers of the trunk (of each tower for soft sharing), as {@link Layer#parse} reads them. */
     public List<String> trunk = new ArrayList<>();
     /** Hidden dense widths after the flattened trunk. */
     public List<Integer> dense = new ArrayList<>();
@@ -179,30 +179,58 @@ public final class TrainRecipe {
         return s == null ? "nothing" : "\"" + s + "\"";
     }
 
-    /** One trunk layer. */
+    /**
+     * One trunk layer: {@code conv3x3:N} (3x3 conv, SAME), {@code conv3x3/2:N} (stride 2),
+     * {@code dwsep:N} and {@code dwsep/2:N} (MobileNet's depthwise-separable block: a 3x3
+     * depthwise conv, stride 1 or 2, then a 1x1 conv to N channels, each with batch norm and
+     * ReLU) or {@code maxpool:K}.
+     */
     public static final class Layer {
-        public final boolean pool;
-        public final int size;
+        public enum Kind { CONV, DWSEP, POOL }
 
-        private Layer(boolean pool, int size) {
-            this.pool = pool;
+        public final Kind kind;
+        public final boolean pool;
+        /** Output channels (conv, dwsep) or pool window. */
+        public final int size;
+        /** Stride of the conv or of the depthwise part (1 or 2); the pool's window for pools. */
+        public final int stride;
+
+        private Layer(Kind kind, int size, int stride) {
+            this.kind = kind;
+            this.pool = kind == Kind.POOL;
             this.size = size;
+            this.stride = stride;
+        }
+
+        /** Output side of a SAME layer (ceil(side / stride)) or a VALID pool (floor). */
+        public int outSide(int side) {
+            return pool ? side / size : (side + stride - 1) / stride;
         }
 
         public static Layer parse(String s) {
             String[] p = s == null ? new String[0] : s.split(":");
             try {
-                if (p.length == 2 && p[0].equals("conv3x3") && Integer.parseInt(p[1]) > 0) {
-                    return new Layer(false, Integer.parseInt(p[1]));
-                }
-                if (p.length == 2 && p[0].equals("maxpool") && Integer.parseInt(p[1]) > 1) {
-                    return new Layer(true, Integer.parseInt(p[1]));
+                if (p.length == 2 && Integer.parseInt(p[1]) > 0) {
+                    int n = Integer.parseInt(p[1]);
+                    switch (p[0]) {
+                        case "conv3x3": return new Layer(Kind.CONV, n, 1);
+                        case "conv3x3/2": return new Layer(Kind.CONV, n, 2);
+                        case "dwsep": return new Layer(Kind.DWSEP, n, 1);
+                        case "dwsep/2": return new Layer(Kind.DWSEP, n, 2);
+                        case "maxpool":
+                            if (n > 1) {
+                                return new Layer(Kind.POOL, n, n);
+                            }
+                            break;
+                        default:
+                            break;
+                    }
                 }
             } catch (NumberFormatException e) {
                 // fall through
             }
             throw new BadInputException("recipe: field 'trunk' has layer " + quote(s)
-                    + ", expected \"conv3x3:N\" (N >= 1) or \"maxpool:K\" (K >= 2)");
+                    + ", expected \"conv3x3:N\", \"conv3x3/2:N\", \"dwsep:N\", \"dwsep/2:N\" (N >= 1) or \"maxpool:K\" (K >= 2)");
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.tern.compress.train;
 
+import dev.tern.compress.BadInputException;
+
 import dev.tern.compress.data.CanvasSet;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -65,6 +67,43 @@ public final class Trainer {
      * (left/right accuracy, present subset accuracy at 0.5), or skipped when null.
      */
     public Outcome train(IntFunction<CanvasSet> epochs, CanvasSet test, boolean progress) {
+        return train(epochs, test, progress, null);
+    }
+
+    /**
+     * Knowledge distillation (Hinton et al. 2015): what the student learns from per task,
+     * besides its hard labels. The loss of task t is
+     * {@code alpha * hard_t + (1 - alpha) * T^2 * soft_t}: for a multiclass head soft_t is
+     * KL(softmax(z_teacher / T) || softmax(z / T)); for the multilabel head, the sigmoid
+     * cross-entropy of z / T against the targets sigmoid(z_teacher / T) (the same gradient
+     * as the KL of each label's Bernoulli). T^2 keeps the soft gradients' scale independent
+     * of T. Alpha 1 is plain training on hard labels.
+     */
+    public static final class Distillation {
+        /** Teacher logits of a batch: images [count, 36, 36, 1] in [0, 1] to logits [count, 10] per task. */
+        public interface Teacher {
+            Map<String, float[]> logits(float[] images, int count);
+        }
+
+        public final Teacher teacher;
+        public final double temperature;
+        public final double alpha;
+
+        public Distillation(Teacher teacher, double temperature, double alpha) {
+            if (!(temperature > 0) || Double.isInfinite(temperature)) {
+                throw new BadInputException("temperature must be > 0, got " + temperature);
+            }
+            if (!(alpha >= 0 && alpha <= 1)) {
+                throw new BadInputException("alpha must lie in [0, 1], got " + alpha);
+            }
+            this.teacher = teacher;
+            this.temperature = temperature;
+            this.alpha = alpha;
+        }
+    }
+
+    /** {@link #train(IntFunction, CanvasSet, boolean)}, learning from a teacher too when {@code kd} is given. */
+    public Outcome train(IntFunction<CanvasSet> epochs, CanvasSet test, boolean progress, Distillation kd) {
         long start = System.nanoTime();
         Weights w = net.init();
         List<Map<String, Double>> losses = new ArrayList<>();
@@ -88,6 +127,12 @@ public final class Trainer {
                 labels.put(task, tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, MultiTaskNet.CLASSES))));
             }
             Placeholder<TFloat32> lr = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+            Map<String, Placeholder<TFloat32>> teacherLogits = new LinkedHashMap<>();
+            if (kd != null) {
+                for (String task : recipe.tasks) {
+                    teacherLogits.put(task, tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, MultiTaskNet.CLASSES))));
+                }
+            }
 
             Map<String, Operand<TFloat32>> bnNewValues = new LinkedHashMap<>();
             Map<String, Operand<TFloat32>> logits = net.forward(tf, x, reads::get, MultiTaskNet.Mode.TRAIN,
@@ -107,6 +152,11 @@ public final class Trainer {
                     l = tf.math.mean(tf.nn.softmaxCrossEntropyWithLogits(z, y).loss(), tf.constant(0));
                 }
                 taskLoss.put(task, l);
+                if (kd != null) {
+                    l = tf.math.add(tf.math.mul(l, tf.constant((float) kd.alpha)),
+                            tf.math.mul(softLoss(tf, task, z, teacherLogits.get(task), kd.temperature),
+                                    tf.constant((float) ((1 - kd.alpha) * kd.temperature * kd.temperature))));
+                }
                 Operand<TFloat32> weighted = tf.math.mul(l, tf.constant((float) recipe.lossWeight(task)));
                 total = total == null ? weighted : tf.math.add(total, weighted);
             }
@@ -189,6 +239,14 @@ public final class Trainer {
                                 fed.add(yt);
                                 r.feed(labels.get(task), yt);
                             }
+                            if (kd != null) {
+                                Map<String, float[]> tz = kd.teacher.logits(xb, bs);
+                                for (String task : recipe.tasks) {
+                                    TFloat32 t = TFloat32.tensorOf(Shape.of(bs, MultiTaskNet.CLASSES), DataBuffers.of(tz.get(task), true, false));
+                                    fed.add(t);
+                                    r.feed(teacherLogits.get(task), t);
+                                }
+                            }
                             for (Operand<TFloat32> l : taskLoss.values()) {
                                 r.fetch(l);
                             }
@@ -247,6 +305,23 @@ public final class Trainer {
             }
         }
         return new Outcome(w, losses, acc, (System.nanoTime() - start) / 1e9);
+    }
+
+    /** The soft-target loss of one task at temperature T (before the T^2 factor); see {@link Distillation}. */
+    static Operand<TFloat32> softLoss(Ops tf, String task, Operand<TFloat32> z, Operand<TFloat32> teacher, double temperature) {
+        Operand<TFloat32> invT = tf.constant((float) (1 / temperature));
+        Operand<TFloat32> zs = tf.math.mul(z, invT);
+        Operand<TFloat32> zt = tf.math.mul(teacher, invT);
+        if (task.equals("present")) {
+            Operand<TFloat32> q = tf.math.sigmoid(zt);
+            Operand<TFloat32> ce = tf.math.add(tf.math.sub(tf.math.maximum(zs, tf.zerosLike(zs)), tf.math.mul(zs, q)),
+                    tf.math.log1p(tf.math.exp(tf.math.neg(tf.math.abs(zs)))));
+            return tf.math.mean(ce, tf.constant(new int[] {0, 1}));
+        }
+        Operand<TFloat32> logPt = tf.nn.logSoftmax(zt);
+        Operand<TFloat32> kl = tf.reduceSum(tf.math.mul(tf.math.exp(logPt), tf.math.sub(logPt, tf.nn.logSoftmax(zs))),
+                tf.constant(1));
+        return tf.math.mean(kl, tf.constant(0));
     }
 
     /** Canvases [from, from + count) of {@code data} as floats in [0, 1] into dst. */

@@ -1,0 +1,84 @@
+package dev.tern.compress.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tern.compress.cli.CliFixture.Outcome;
+import dev.tern.runtime.TernModel;
+import dev.tern.runtime.format.TernWriter;
+import dev.tern.runtime.model.OpType;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static dev.tern.compress.cli.CliFixture.tern;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code tern distill}: an edge student written as a .tern file, the control run, and bad input. */
+class DistillCommandTest {
+    @TempDir
+    Path dir;
+    Path teacher;
+    byte[] teacherBytes;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        teacher = dir.resolve("teacher.tern");
+        TernWriter.write(PruneCommandTest.tiny(), teacher);
+        teacherBytes = Files.readAllBytes(teacher);
+    }
+
+    @Test
+    void distilledAndControlStudentsAreEdgeShapedTernModels() throws Exception {
+        for (boolean control : new boolean[] {false, true}) {
+            Path out = dir.resolve(control ? "control.tern" : "student.tern");
+            Outcome r = control
+                    ? tern("distill", "--teacher", teacher.toString(), "--width", "0.25", "--epochs", "1", "--train-samples", "256",
+                        "--data", PruneCommandTest.DATA, "--eval-samples", "100", "--json", "--quiet", "--control", "--out", out.toString())
+                    : tern("distill", "--teacher", teacher.toString(), "--width", "0.25", "--epochs", "1", "--train-samples", "256",
+                        "--data", PruneCommandTest.DATA, "--eval-samples", "100", "--json", "--quiet", "--out", out.toString());
+            assertEquals(0, r.code(), r.err());
+            JsonNode j = new ObjectMapper().readTree(r.out());
+            assertEquals(control ? "control" : "distilled", j.get("mode").asText());
+            assertEquals(control ? 1.0 : 0.3, j.get("alpha").asDouble());
+            assertEquals(Files.size(out), j.get("size_bytes").asLong());
+            for (String task : new String[] {"left", "right", "present"}) {
+                assertTrue(j.get("tasks").has(task), r.out());
+            }
+            TernModel m = TernModel.load(out);
+            assertEquals(4, m.def().nodes().stream().filter(n -> n.op() == OpType.DEPTHWISE_CONV2D).count(), "four dwsep blocks");
+            assertEquals(j.get("params").asLong(), m.def().parameterCount());
+            assertEquals(control ? "control (hard labels only)" : "distilled", m.def().provenance().get("distill.mode"));
+            // width 0.25: channels 8, 16, 32, 32, 32 and a dense 64 on the flattened 5x5x32
+            assertEquals(64, m.def().tensor(m.def().nodes().stream().filter(n -> n.op() == OpType.DENSE).findFirst().get().input(1)).dim(0));
+        }
+        assertArrayEquals(teacherBytes, Files.readAllBytes(teacher), "the teacher is never modified");
+    }
+
+    @Test
+    void badInputExitsTwoAndWritesNothing() throws Exception {
+        Path out = dir.resolve("s.tern");
+        String[][] cases = {
+            {"distill", "--teacher", teacher.toString(), "--width", "0.5", "--alpha", "1.5", "--out", out.toString()},
+            {"distill", "--teacher", teacher.toString(), "--width", "0.5", "--temperature", "0", "--out", out.toString()},
+            {"distill", "--teacher", teacher.toString(), "--width", "0", "--out", out.toString()},
+            {"distill", "--teacher", teacher.toString(), "--width", "0.5", "--student", "r.json", "--out", out.toString()},
+            {"distill", "--teacher", teacher.toString(), "--out", out.toString()},
+            {"distill", "--teacher", dir.resolve("missing.tern").toString(), "--width", "0.5", "--out", out.toString()},
+            {"distill", "--teacher", teacher.toString(), "--student", dir.resolve("missing.json").toString(), "--out", out.toString()},
+        };
+        for (String[] c : cases) {
+            Outcome r = tern(c);
+            assertEquals(2, r.code(), String.join(" ", c) + ": " + r.err());
+            // one error line (a command line picocli rejects adds its "Try 'tern distill --help'" hint)
+            assertTrue(r.err().startsWith("tern: error: "), r.err());
+            assertEquals(1, r.err().split("tern: error: ", -1).length - 1, r.err());
+            assertFalse(Files.exists(out), String.join(" ", c));
+        }
+    }
+}
