@@ -137,7 +137,8 @@ public final class Plan {
             DType dtype = kernelType(def, node);
             KernelRegistry.Entry entry = KernelRegistry.resolve(node.op(), dtype, backend);
             KernelRegistry.Entry sparse = KernelRegistry.resolveSparse(node.op(), dtype, backend);
-            if (sparse != null && entry != null && KernelRegistry.prefersSparse(density(def.tensor(node.input(1))))) {
+            if (sparse != null && entry != null && (sparse.backend == entry.backend || "always".equals(System.getProperty("tern.sparse")))
+                    && def.tensors().containsKey(node.input(1)) && KernelRegistry.prefersSparse(density(def.tensor(node.input(1))))) {
                 entry = sparse;
             }
             if (entry == null) {
