@@ -889,10 +889,11 @@ public final class VectorKernels {
                             if (n <= 0) {
                                 break;
                             }
-                            if (n < 2 * lanes) {
+                            if (exact) {
+                                // narrow blocks too: the padded filter's extra channels are zero
+                                blockFloat(m, oy, ox, four, ky0, ky1, oc, yo, n);
+                            } else if (n < 2 * lanes) {
                                 narrow(q, is, xs, oy, ox, px, ky0, ky1, oc, yo, n);
-                            } else if (exact) {
-                                blockFloat(m, oy, ox, four, ky0, ky1, oc, yo);
                             } else {
                                 blockInt(m, xs, oy, ox, four, ky0, ky1, oc, yo);
                             }
@@ -951,7 +952,7 @@ public final class VectorKernels {
         }
 
         /** Four pixels (or one, at an edge) x channels [oc, oc + 2L) on the float path, requantized into q. */
-        private void blockFloat(Arena m, int oy, int ox, boolean four, int ky0, int ky1, int oc, int yo) {
+        private void blockFloat(Arena m, int oy, int ox, boolean four, int ky0, int ky1, int oc, int yo, int n) {
             final float[] t = m.fs;
             final int lanes = F.length();
             final int cin = g.inC;
@@ -973,13 +974,14 @@ public final class VectorKernels {
                         oc, t);
             }
             for (int p = 0; p < (four ? 4 : 1); p++) {
-                if (emult != null) {
+                if (emult != null && n == 2 * lanes) {
                     requantizeVector(t, 2 * lanes * p, m.q, yo + p * g.outC, oc, m.is);
                 } else {
-                    for (int o = 0; o < 2 * lanes; o++) {
+                    // the last channels of a layer whose cout is not a multiple of 2L: only n are written
+                    for (int o = 0; o < n; o++) {
                         m.is[o] = bias[oc + o] + (int) t[2 * lanes * p + o];
                     }
-                    requantizeInts(m.is, 0, m.q, yo + p * g.outC, oc, 2 * lanes);
+                    requantizeInts(m.is, 0, m.q, yo + p * g.outC, oc, n);
                 }
             }
         }
