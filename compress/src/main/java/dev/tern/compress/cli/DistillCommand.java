@@ -130,8 +130,18 @@ public final class DistillCommand implements Callable<Integer> {
                     r.name, String.join(" ", r.trunk), teacher, r.epochs, r.trainSamples, fmt(temperature), fmt(alpha));
             err.flush();
         }
-        Trainer.Distillation kd = control ? null : new Trainer.Distillation(teacherLogits(t, r.batchSize), temperature, alpha);
-        Trainer.Outcome o = new Trainer(r).train(e -> mf.trainEpoch(r.seed, e).subset(r.trainSamples), null, !quiet && !json, kd);
+        // the teacher's batch is split over the training's threads (TensorFlow waits while it runs)
+        Session teacherSession = control ? null : t.newSession(SessionOptions.defaults().withMaxBatch(r.batchSize)
+                .withThreads(Math.max(1, Math.min(r.threads, r.batchSize))));
+        Trainer.Outcome o;
+        try {
+            Trainer.Distillation kd = control ? null : new Trainer.Distillation(teacherLogits(t, teacherSession), temperature, alpha);
+            o = new Trainer(r).train(e -> mf.trainEpoch(r.seed, e).subset(r.trainSamples), null, !quiet && !json, kd);
+        } finally {
+            if (teacherSession != null) {
+                teacherSession.close();
+            }
+        }
         Map<String, Object> training = new LinkedHashMap<>();
         training.put("recipe", r.name);
         training.put("distillation", control ? "none (control: hard labels only)"
@@ -198,9 +208,8 @@ public final class DistillCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The teacher's logits for a training batch, from one Tern session. */
-    static Trainer.Distillation.Teacher teacherLogits(TernModel t, int batch) {
-        Session s = t.newSession(SessionOptions.defaults().withMaxBatch(batch));
+    /** The teacher's logits for a training batch, from session {@code s} of model {@code t}. */
+    static Trainer.Distillation.Teacher teacherLogits(TernModel t, Session s) {
         return (images, count) -> {
             float[] x = images.length == count * MultiFashion.PIXELS ? images : java.util.Arrays.copyOf(images, count * MultiFashion.PIXELS);
             s.run(x, t.allTasks());

@@ -171,9 +171,13 @@ public final class Pipeline {
         Path log = out.resolve("logs").resolve(variant).resolve(index + "-" + kind + ".json");
         Result r = new Result(variant, from);
         String what = stage == null ? "score " + in.getFileName() : stage.describe();
+        JsonNode config = stage == null ? json.createObjectNode() : json.valueToTree(stage);
+        String inputCrc = crc(in);
         if (!fresh && Files.isRegularFile(log) && Files.isRegularFile(model)) {
             JsonNode j = json.readTree(log.toFile());
-            if (j.path("input").asText().equals(in.toString())) {
+            // reused only when made from the same input with the same settings
+            if (j.path("input").asText().equals(in.toString()) && j.path("input_crc32c").asText().equals(inputCrc)
+                    && config.equals(j.path("config"))) {
                 progress.printf("[%d/%d] %s: %s (reused %s)%n", step, total, variant, what, out.relativize(log));
                 progress.flush();
                 return fromLog(r, j, model);
@@ -196,7 +200,9 @@ public final class Pipeline {
         j.put("stage", kind);
         j.put("index", index);
         j.put("description", what);
+        j.set("config", config);
         j.put("input", in.toString());
+        j.put("input_crc32c", inputCrc);
         j.put("model", model.toString());
         j.put("size_bytes", Files.size(model));
         j.put("params", m.def().parameterCount());
@@ -215,6 +221,18 @@ public final class Pipeline {
         progress.flush();
         r.reused = false;
         return fromLog(r, j, model);
+    }
+
+    /** CRC32C of a file, as hex: a stage is reused only if its input is byte for byte the same. */
+    static String crc(Path file) throws IOException {
+        java.util.zip.CRC32C c = new java.util.zip.CRC32C();
+        byte[] buf = new byte[1 << 16];
+        try (java.io.InputStream is = Files.newInputStream(file)) {
+            for (int n; (n = is.read(buf)) > 0; ) {
+                c.update(buf, 0, n);
+            }
+        }
+        return Long.toHexString(c.getValue());
     }
 
     private Result fromLog(Result r, JsonNode j, Path model) {

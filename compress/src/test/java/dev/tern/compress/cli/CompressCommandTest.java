@@ -107,6 +107,13 @@ class CompressCommandTest {
         Map<String, byte[]> after = files(out.resolve("models"));
         assertEquals(before.keySet(), after.keySet());
         before.forEach((k, v) -> assertArrayEquals(v, after.get(k), k));
+
+        // a changed setting reruns that stage and the ones built on it, and nothing else
+        Files.write(recipe, recipeJson(VARIANTS.replace("\"sparsity\": 0.5", "\"sparsity\": 0.6")).getBytes(StandardCharsets.UTF_8));
+        Outcome changed = tern("compress", "--recipe", recipe.toString(), "--out", out.toString());
+        assertEquals(0, changed.code(), changed.err());
+        assertEquals(9 - 4, changed.err().split("\\(reused ", -1).length - 1, changed.err());
+        assertTrue(changed.err().contains("pruned: prune unstructured to 0.6 (gradual"), changed.err());
     }
 
     static Map<String, byte[]> files(Path d) throws Exception {
