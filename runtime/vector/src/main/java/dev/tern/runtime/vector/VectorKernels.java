@@ -26,16 +26,27 @@ public final class VectorKernels {
     static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
     /** Longs in the same vector size: half the lanes of {@link #I}. */
     static final VectorSpecies<Long> L = LongVector.SPECIES_PREFERRED;
+    /**
+     * Whether a byte vector of as many lanes as an int vector exists (256-bit vectors and
+     * wider: AVX2, AVX-512, SVE-512). The int8 conv, depthwise and dense kernels widen
+     * bytes lane for lane (B2I, B2F) and need it; on 128-bit vectors (ARM NEON, SSE) the
+     * smallest byte vector has 8 lanes for 4 ints, and JDK 17 on aarch64 does not
+     * intrinsify B2I (about 45x slower than scalar code), so there those ops run the
+     * scalar int8 kernels (docs/KERNELS.md, docs/DEPLOY.md).
+     */
+    static final boolean WIDE_BYTES = IntVector.SPECIES_PREFERRED.length() * 8 >= 64;
 
     static {
         KernelRegistry.register(OpType.DENSE, DType.FLOAT32, Backend.VECTOR, "f32-dense-vector", Dense::new);
         KernelRegistry.register(OpType.CONV2D, DType.FLOAT32, Backend.VECTOR, "f32-conv2d-vector", Conv2D::new);
-        KernelRegistry.register(OpType.CONV2D, DType.INT8, Backend.VECTOR, "int8-conv2d-vector", Int8Conv2D::new);
         KernelRegistry.register(OpType.DEPTHWISE_CONV2D, DType.FLOAT32, Backend.VECTOR, "f32-depthwise_conv2d-vector",
                 DepthwiseConv2D::new);
-        KernelRegistry.register(OpType.DEPTHWISE_CONV2D, DType.INT8, Backend.VECTOR, "int8-depthwise_conv2d-vector",
-                Int8DepthwiseConv2D::new);
-        KernelRegistry.register(OpType.DENSE, DType.INT8, Backend.VECTOR, "int8-dense-vector", Int8Dense::new);
+        if (WIDE_BYTES) {
+            KernelRegistry.register(OpType.CONV2D, DType.INT8, Backend.VECTOR, "int8-conv2d-vector", Int8Conv2D::new);
+            KernelRegistry.register(OpType.DEPTHWISE_CONV2D, DType.INT8, Backend.VECTOR, "int8-depthwise_conv2d-vector",
+                    Int8DepthwiseConv2D::new);
+            KernelRegistry.register(OpType.DENSE, DType.INT8, Backend.VECTOR, "int8-dense-vector", Int8Dense::new);
+        }
         KernelRegistry.register(OpType.QUANTIZE, DType.INT8, Backend.VECTOR, "int8-quantize-vector", Quantize::new);
         KernelRegistry.register(OpType.MAX_POOL, DType.FLOAT32, Backend.VECTOR, "f32-max_pool-vector", MaxPool::new);
         KernelRegistry.register(OpType.MAX_POOL, DType.INT8, Backend.VECTOR, "int8-max_pool-vector", Int8MaxPool::new);
