@@ -183,7 +183,38 @@ public final class Report {
         return out;
     }
 
+    /** Points behind the teacher on the variant's worst task (negative: ahead on every task). */
+    static double worstGap(Pipeline.Result r, Pipeline.Result teacher) {
+        double worst = Double.NEGATIVE_INFINITY;
+        for (String t : teacher.tasks.keySet()) {
+            worst = Math.max(worst, 100 * (headline(t, teacher.tasks.get(t)) - headline(t, r.tasks.get(t))));
+        }
+        return worst;
+    }
+
     static String verdict(Pipeline.Result best, Pipeline.Result teacher, List<Pipeline.Result> variants) {
+        String base = verdictWithin(best, teacher, variants);
+        if (best != null && (double) best.sizeBytes / teacher.sizeBytes <= SIZE_BAR && teacher.p50 / best.p50 >= SPEED_BAR) {
+            return base;
+        }
+        // how far the variants that do meet both size and speed bars are in accuracy
+        Pipeline.Result closest = null;
+        for (Pipeline.Result r : variants) {
+            if ((double) r.sizeBytes / teacher.sizeBytes <= SIZE_BAR && teacher.p50 / r.p50 >= SPEED_BAR
+                    && (closest == null || worstGap(r, teacher) < worstGap(closest, teacher))) {
+                closest = r;
+            }
+        }
+        if (closest == null) {
+            return base + " No variant is both at most 10% of the teacher's size and 3x faster.";
+        }
+        return base + String.format(Locale.ROOT, " Of the variants within both bars (at most 10%% of the size, at least 3x "
+                + "faster), the most accurate is %s (%.1f%% of the size, %.2fx faster), %.1f points behind the teacher on "
+                + "its worst task.", closest.name, 100.0 * closest.sizeBytes / teacher.sizeBytes, teacher.p50 / closest.p50,
+                worstGap(closest, teacher));
+    }
+
+    private static String verdictWithin(Pipeline.Result best, Pipeline.Result teacher, List<Pipeline.Result> variants) {
         if (best == null) {
             Pipeline.Result closest = null;
             double gap = Double.POSITIVE_INFINITY;
