@@ -175,7 +175,19 @@ public final class PruneCommand implements Callable<Integer> {
             tensors.add(n.input(1));
             shapes.put(n.input(1), def.tensor(n.input(1)).shape());
         }
-        MaskedFineTuner.MaskRule rule = rule(k, shapes);
+        // Channel pruning masks a channel's bias with its weights: otherwise the fine-tuned
+        // network leans on relu(bias) of channels the surgery then removes.
+        Map<String, String> biasOf = new LinkedHashMap<>();
+        if (k.equals("channel")) {
+            for (Node n : targets.values()) {
+                if (n.inputs().size() > 2 && def.tensors().containsKey(n.input(2))) {
+                    biasOf.put(n.input(2), n.input(1));
+                }
+            }
+        }
+        MaskedFineTuner.MaskRule rule = rule(k, shapes, biasOf);
+        Set<String> tuned = new LinkedHashSet<>(tensors);
+        tuned.addAll(biasOf.keySet());
         int stepsPerEpoch = Math.max(1, samples / batch);
         int total = stepsPerEpoch * epochs;
         PolynomialSchedule sched = gradual && total >= 3
@@ -198,7 +210,7 @@ public final class PruneCommand implements Callable<Integer> {
                 o.printf("fine-tuning %d epochs x %d steps (%s, %s schedule)%n", epochs, stepsPerEpoch, k, gradual ? "gradual" : "one-shot");
                 o.flush();
             }
-            MaskedFineTuner.Outcome r = MaskedFineTuner.run(def, tensors, rule, sched,
+            MaskedFineTuner.Outcome r = MaskedFineTuner.run(def, tuned, rule, sched,
                     e -> {
                         CanvasSet ep = mf.trainEpoch(FINETUNE_SEED, e);
                         return ep.subset(Math.min(samples, ep.size()));
@@ -305,9 +317,28 @@ public final class PruneCommand implements Callable<Integer> {
         return chosen;
     }
 
-    private static MaskedFineTuner.MaskRule rule(String k, Map<String, int[]> shapes) {
-        return (weights, s) -> {
+    static MaskedFineTuner.MaskRule rule(String k, Map<String, int[]> shapes, Map<String, String> biasOf) {
+        return (all, s) -> {
             Map<String, boolean[]> m = new LinkedHashMap<>();
+            Map<String, float[]> weights = new LinkedHashMap<>(all);
+            weights.keySet().removeAll(biasOf.keySet());
+            if (!biasOf.isEmpty()) {
+                Map<String, boolean[]> wm = rule(k, shapes, Map.of()).masks(weights, s);
+                m.putAll(wm);
+                for (Map.Entry<String, String> b : biasOf.entrySet()) {
+                    if (all.containsKey(b.getKey())) {
+                        boolean[] w = wm.get(b.getValue());
+                        int channels = shapes.get(b.getValue())[0];
+                        int per = w.length / channels;
+                        boolean[] keep = new boolean[channels];
+                        for (int c = 0; c < channels; c++) {
+                            keep[c] = w[c * per];
+                        }
+                        m.put(b.getKey(), keep);
+                    }
+                }
+                return m;
+            }
             if (k.equals("global")) {
                 List<PruneTarget> ts = new ArrayList<>();
                 List<String> names = new ArrayList<>(weights.keySet());

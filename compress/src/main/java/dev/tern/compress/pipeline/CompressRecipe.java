@@ -40,6 +40,9 @@ public final class CompressRecipe {
     /** Batch-1 runs per variant for the latency p50/p99 (all variants measured together at the end). */
     @JsonProperty("latency_runs")
     public int latencyRuns = 1000;
+    /** Untimed runs before each model's timed ones (in each of its fresh JVMs). */
+    @JsonProperty("latency_warmup")
+    public int latencyWarmup = 2000;
     /** A shortened run (fewer epochs and samples): the report says so. */
     public boolean quick;
     @JsonProperty(required = true)
@@ -248,6 +251,9 @@ public final class CompressRecipe {
         }
         if (latencyRuns < 10) {
             throw bad("latency_runs", "must be >= 10, got " + latencyRuns);
+        }
+        if (latencyWarmup < 0) {
+            throw bad("latency_warmup", "must be >= 0, got " + latencyWarmup);
         }
         Set<String> seen = new HashSet<>();
         for (int v = 0; v < variants.size(); v++) {

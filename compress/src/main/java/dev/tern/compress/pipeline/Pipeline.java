@@ -12,9 +12,6 @@ import dev.tern.compress.eval.Evaluator;
 import dev.tern.compress.eval.TernPredictor;
 import dev.tern.compress.prune.MaskedFineTuner;
 import dev.tern.compress.prune.PolynomialSchedule;
-import dev.tern.runtime.Session;
-import dev.tern.runtime.SessionOptions;
-import dev.tern.runtime.TaskSet;
 import dev.tern.runtime.TernModel;
 import dev.tern.runtime.format.TernWriter;
 import dev.tern.runtime.model.ModelDef;
@@ -29,6 +26,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -339,47 +337,49 @@ public final class Pipeline {
     }
 
     /**
-     * Batch-1 latency of every result's model: one session each, warmed up, then rounds in
-     * which every model runs {@code latency_runs / 5} times on a test canvas, so drifts of a
-     * shared machine fall on all of them alike; p50 and p99 over all runs.
+     * Batch-1 latency of every result's model, each in a fresh JVM ({@link LatencyProbe}):
+     * {@code latency_warmup} warm-up runs, then {@code latency_runs / 3} timed runs, in 3 rounds that visit
+     * every model in turn, so a shared machine's drifts fall on all of them alike and no
+     * model's JIT profile shapes another's code; p50 and p99 over all timed runs.
      */
-    private void measureLatency(List<Result> results) throws IOException {
-        progress.printf("latency: %d batch-1 runs per model, %d models, interleaved%n", recipe.latencyRuns, results.size());
+    private void measureLatency(List<Result> results) throws IOException, InterruptedException {
+        int rounds = 3;
+        int per = Math.max(10, recipe.latencyRuns / rounds);
+        progress.printf("latency: %d batch-1 runs per model in %d fresh JVMs each, %d models, interleaved%n",
+                per * rounds, rounds, results.size());
         progress.flush();
-        Map<Path, Session> sessions = new LinkedHashMap<>();
-        Map<Path, TaskSet> sets = new LinkedHashMap<>();
-        Map<Path, Histogram> hist = new LinkedHashMap<>();
         float[] x = new float[MultiFashion.PIXELS];
         test.fill(0, x, 0);
-        try {
-            for (Result r : results) {
-                if (!sessions.containsKey(r.model)) {
-                    TernModel m = TernModel.load(r.model);
-                    Session s = m.newSession(SessionOptions.defaults());
-                    sessions.put(r.model, s);
-                    sets.put(r.model, m.allTasks());
-                    hist.put(r.model, new Histogram(3_600_000_000_000L, 3));
-                    for (int i = 0; i < 300; i++) {
-                        s.run(x, m.allTasks());
-                    }
+        StringBuilder px = new StringBuilder();
+        for (float v : x) {
+            px.append(px.length() == 0 ? "" : ",").append(v);
+        }
+        Map<Path, Histogram> hist = new LinkedHashMap<>();
+        for (Result r : results) {
+            hist.putIfAbsent(r.model, new Histogram(3_600_000_000_000L, 3));
+        }
+        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+        String cp = System.getProperty("java.class.path");
+        for (int round = 0; round < rounds; round++) {
+            for (Map.Entry<Path, Histogram> e : hist.entrySet()) {
+                ProcessBuilder pb = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", "-cp", cp,
+                        LatencyProbe.class.getName(), e.getKey().toString(), String.valueOf(recipe.latencyWarmup), String.valueOf(per),
+                        px.toString());
+                pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+                Process p = pb.start();
+                String line;
+                try (java.io.BufferedReader br = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                        StandardCharsets.UTF_8))) {
+                    line = br.readLine();
+                }
+                int code = p.waitFor();
+                if (code != 0 || line == null) {
+                    throw new TernException("latency of " + e.getKey() + ": the probe JVM exited with " + code);
+                }
+                for (String v : line.trim().split(" ")) {
+                    e.getValue().recordValue(Math.max(1, Long.parseLong(v)));
                 }
             }
-            int rounds = 5;
-            int per = Math.max(1, recipe.latencyRuns / rounds);
-            for (int round = 0; round < rounds; round++) {
-                for (Map.Entry<Path, Session> e : sessions.entrySet()) {
-                    Session s = e.getValue();
-                    TaskSet all = sets.get(e.getKey());
-                    Histogram h = hist.get(e.getKey());
-                    for (int i = 0; i < per; i++) {
-                        long t0 = System.nanoTime();
-                        s.run(x, all);
-                        h.recordValue(Math.max(1, System.nanoTime() - t0));
-                    }
-                }
-            }
-        } finally {
-            sessions.values().forEach(Session::close);
         }
         for (Result r : results) {
             Histogram h = hist.get(r.model);

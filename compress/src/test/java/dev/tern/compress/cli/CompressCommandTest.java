@@ -39,7 +39,7 @@ class CompressCommandTest {
 
     static String recipeJson(String variants) {
         return "{\"name\": \"test\", \"teacher\": \"teacher.tern\", \"data\": \"" + PruneCommandTest.DATA.replace("\\", "/")
-                + "\", \"eval_samples\": 100, \"latency_runs\": 20, \"quick\": true, \"variants\": [" + variants + "]}";
+                + "\", \"eval_samples\": 100, \"latency_runs\": 30, \"latency_warmup\": 20, \"quick\": true, \"variants\": [" + variants + "]}";
     }
 
     static final String VARIANTS = "{\"name\": \"teacher-fp32\", \"stages\": []},"

@@ -70,6 +70,19 @@ class PruneCommandTest {
     }
 
     @Test
+    void channelMasksTakeTheChannelsBiasAlong() {
+        // 4 output channels of 3 weights; the two of smallest L1 norm (1 and 3) go, with their biases
+        float[] w = {5, 5, 5, 0.1f, 0.1f, 0.1f, 4, 4, 4, 0.2f, 0.2f, 0.2f};
+        java.util.Map<String, float[]> all = new java.util.LinkedHashMap<>();
+        all.put("w", w);
+        all.put("b", new float[] {1, 2, 3, 4});
+        java.util.Map<String, boolean[]> m = PruneCommand.rule("channel", java.util.Map.of("w", new int[] {4, 3}),
+                java.util.Map.of("b", "w")).masks(all, 0.5);
+        assertArrayEquals(new boolean[] {true, true, true, false, false, false, true, true, true, false, false, false}, m.get("w"));
+        assertArrayEquals(new boolean[] {true, false, true, false}, m.get("b"));
+    }
+
+    @Test
     void gradualUnstructuredFineTunesAndReports() throws Exception {
         Path out = dir.resolve("p.tern");
         Outcome r = tern("prune", model.toString(), "--sparsity", "0.8", "--epochs", "1", "--samples", "256", "--batch", "32",
