@@ -1,6 +1,7 @@
 package dev.tern.compress.train;
 
 import dev.tern.compress.BadInputException;
+import dev.tern.runtime.model.TaskKind;
 
 import dev.tern.compress.data.CanvasSet;
 import me.tongfei.progressbar.ProgressBar;
@@ -307,8 +308,24 @@ public final class Trainer {
         return new Outcome(w, losses, acc, (System.nanoTime() - start) / 1e9);
     }
 
-    /** The soft-target loss of one task at temperature T (before the T^2 factor); see {@link Distillation}. */
+    /** The soft-target loss of a Multi-Fashion task: {@code present} is multilabel, the others multiclass. */
     static Operand<TFloat32> softLoss(Ops tf, String task, Operand<TFloat32> z, Operand<TFloat32> teacher, double temperature) {
+        return softLoss(tf, task.equals("present") ? TaskKind.MULTILABEL : TaskKind.MULTICLASS, z, teacher, temperature);
+    }
+
+    /**
+     * The soft-target loss of one head at temperature T (before the T^2 factor; see
+     * {@link Distillation}): KL of the softened softmax (multiclass), cross-entropy against
+     * the softened teacher sigmoids (multilabel), or, for a regression head, the mean squared
+     * difference to the teacher's outputs (no temperature: divide it out of the T^2 factor).
+     */
+    static Operand<TFloat32> softLoss(Ops tf, TaskKind kind, Operand<TFloat32> z, Operand<TFloat32> teacher, double temperature) {
+        if (kind == TaskKind.REGRESSION) {
+            Operand<TFloat32> d = tf.math.sub(z, teacher);
+            return tf.math.div(tf.math.mean(tf.math.mul(d, d), tf.constant(new int[] {0, 1})),
+                    tf.constant((float) (temperature * temperature)));
+        }
+        String task = kind == TaskKind.MULTILABEL ? "present" : "left";
         Operand<TFloat32> invT = tf.constant((float) (1 / temperature));
         Operand<TFloat32> zs = tf.math.mul(z, invT);
         Operand<TFloat32> zt = tf.math.mul(teacher, invT);

@@ -71,6 +71,30 @@ class SoftLossTest {
     }
 
     @Test
+    void regressionIsTheMeanSquaredDifferenceToTheTeacher() {
+        float[] z = new float[N * C];
+        float[] zt = new float[N * C];
+        Random rnd = new Random(5);
+        double sq = 0;
+        for (int i = 0; i < z.length; i++) {
+            z[i] = (float) rnd.nextGaussian();
+            zt[i] = (float) rnd.nextGaussian();
+            sq += (double) (z[i] - zt[i]) * (z[i] - zt[i]);
+        }
+        for (double t : new double[] {1, 4}) {
+            try (Graph g = new Graph(); Session s = new Session(g)) {
+                Ops tf = Ops.create(g);
+                Operand<TFloat32> a = tf.constant(Shape.of(N, C), DataBuffers.of(z, true, false));
+                Operand<TFloat32> b = tf.constant(Shape.of(N, C), DataBuffers.of(zt, true, false));
+                try (Result r = s.runner().fetch(Trainer.softLoss(tf, dev.tern.runtime.model.TaskKind.REGRESSION, a, b, t)).run()) {
+                    // times T^2 in the loss: the plain MSE, whatever the temperature
+                    assertEquals(sq / z.length, ((TFloat32) r.get(0)).getFloat() * t * t, 1e-5, "T " + t);
+                }
+            }
+        }
+    }
+
+    @Test
     void multilabelIsTheCrossEntropyAgainstTheSoftenedTeacherSigmoids() {
         Random rnd = new Random(4);
         for (double t : new double[] {1, 3}) {
