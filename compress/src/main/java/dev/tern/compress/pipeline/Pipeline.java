@@ -79,6 +79,8 @@ public final class Pipeline {
     private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private MultiFashion data;
     private CanvasSet test;
+    /** Every stage's log and the model it describes, for the latency written into each log. */
+    private final Map<Path, Path> stageLogs = new LinkedHashMap<>();
 
     public Pipeline(CompressRecipe recipe, Path recipeDir, Path out, boolean fresh, PrintWriter progress, Cli cli) {
         this.recipe = recipe;
@@ -156,7 +158,19 @@ public final class Pipeline {
             byName.put(v.name, r);
             results.add(r);
         }
-        measureLatency(results);
+        Map<Path, double[]> lat = measureLatency(results);
+        for (Result r : results) {
+            r.p50 = lat.get(r.model)[0];
+            r.p99 = lat.get(r.model)[1];
+        }
+        // every stage's log gets its model's latency from this run (the machine of the day)
+        for (Map.Entry<Path, Path> e : stageLogs.entrySet()) {
+            ObjectNode j = (ObjectNode) json.readTree(e.getKey().toFile());
+            ObjectNode l = j.putObject("latency_us");
+            l.put("p50", Math.round(lat.get(e.getValue())[0] * 10) / 10.0);
+            l.put("p99", Math.round(lat.get(e.getValue())[1] * 10) / 10.0);
+            TernWriter.writeAtomically(e.getKey(), json.writeValueAsBytes(j));
+        }
         return results;
     }
 
@@ -168,6 +182,7 @@ public final class Pipeline {
                 : out.resolve("models").resolve(variant).resolve(index + "-" + kind + ".tern");
         Path log = out.resolve("logs").resolve(variant).resolve(index + "-" + kind + ".json");
         Result r = new Result(variant, from);
+        stageLogs.put(log, model);
         String what = stage == null ? "score " + in.getFileName() : stage.describe();
         JsonNode config = stage == null ? json.createObjectNode() : json.valueToTree(stage);
         String inputCrc = crc(in);
@@ -342,12 +357,9 @@ public final class Pipeline {
      * every model in turn, so a shared machine's drifts fall on all of them alike and no
      * model's JIT profile shapes another's code; p50 and p99 over all timed runs.
      */
-    private void measureLatency(List<Result> results) throws IOException, InterruptedException {
+    private Map<Path, double[]> measureLatency(List<Result> results) throws IOException, InterruptedException {
         int rounds = 3;
         int per = Math.max(10, recipe.latencyRuns / rounds);
-        progress.printf("latency: %d batch-1 runs per model in %d fresh JVMs each, %d models, interleaved%n",
-                per * rounds, rounds, results.size());
-        progress.flush();
         float[] x = new float[MultiFashion.PIXELS];
         test.fill(0, x, 0);
         StringBuilder px = new StringBuilder();
@@ -358,6 +370,12 @@ public final class Pipeline {
         for (Result r : results) {
             hist.putIfAbsent(r.model, new Histogram(3_600_000_000_000L, 3));
         }
+        for (Path m : stageLogs.values()) {
+            hist.putIfAbsent(m, new Histogram(3_600_000_000_000L, 3));
+        }
+        progress.printf("latency: %d batch-1 runs per model in %d fresh JVMs each, %d models, interleaved%n",
+                per * rounds, rounds, hist.size());
+        progress.flush();
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
         String cp = System.getProperty("java.class.path");
         for (int round = 0; round < rounds; round++) {
@@ -381,10 +399,8 @@ public final class Pipeline {
                 }
             }
         }
-        for (Result r : results) {
-            Histogram h = hist.get(r.model);
-            r.p50 = h.getValueAtPercentile(50) / 1e3;
-            r.p99 = h.getValueAtPercentile(99) / 1e3;
-        }
+        Map<Path, double[]> out = new LinkedHashMap<>();
+        hist.forEach((m, h) -> out.put(m, new double[] {h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3}));
+        return out;
     }
 }

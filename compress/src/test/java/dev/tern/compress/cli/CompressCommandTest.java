@@ -77,7 +77,11 @@ class CompressCommandTest {
         assertEquals(List.of("teacher-fp32", "int8", "pruned", "pruned-int8", "student", "scratch"), names);
         // the stage chain: prune, finetune and evaluate logs, and the 2nd variant built on the 1st
         for (String log : new String[] {"pruned/1-prune.json", "pruned/2-finetune.json", "pruned/3-evaluate.json", "pruned-int8/1-quantize.json"}) {
-            assertTrue(Files.isRegularFile(out.resolve("logs").resolve(log)), log);
+            JsonNode l = new ObjectMapper().readTree(out.resolve("logs").resolve(log).toFile());
+            // every stage log: per-task metrics, size, params, latency p50/p99, wall time
+            assertTrue(l.get("tasks").has("left") && l.get("size_bytes").asLong() > 0 && l.get("params").asLong() > 0, log);
+            assertTrue(l.get("latency_us").get("p50").asDouble() > 0 && l.get("latency_us").get("p99").asDouble() > 0, log);
+            assertTrue(l.has("wall_seconds"), log);
         }
         JsonNode pi = j.get("variants").get(3);
         assertEquals("pruned", pi.get("from").asText());
