@@ -15,10 +15,10 @@ import java.util.concurrent.Callable;
 /** {@code tern demo [--quick] [--out DIR] [--fresh]}: the standard recipe on the shipped teacher and data. */
 @Command(name = "demo", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
         description = {"The main job: compress the shipped Multi-Fashion teacher (models/multifashion/hard.tern) with the "
-                + "standard recipe (models/recipes/demo.json): the fp32 teacher; int8; 80% sparse + int8; channel-pruned "
+                + "standard recipe (models/recipes/demo.json): the fp32 teacher; int8; 80%% sparse + int8; channel-pruned "
                 + "+ int8; distilled edge students of width 0.5 and 0.25, fp32 and int8, with their from-scratch controls. "
-                + "Writes the report under build/report/ (index.html, report.md, report.json). About 20 minutes on 2 cores; "
-                + "--quick (models/recipes/demo-quick.json) takes about 3 and says so in the report. A rerun reuses the "
+                + "Writes the report under build/report/ (index.html, report.md, report.json). About 15 minutes on 2 cores; "
+                + "--quick (models/recipes/demo-quick.json) takes about 2 and says so in the report. A rerun reuses the "
                 + "finished stages unless --fresh."})
 public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "Fewer epochs and samples (about 3 minutes).")

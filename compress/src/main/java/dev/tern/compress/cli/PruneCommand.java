@@ -81,7 +81,7 @@ public final class PruneCommand implements Callable<Integer> {
     double lr;
 
     @Option(names = "--lr-decay", paramLabel = "D", defaultValue = "cosine",
-            description = "cosine: once the sparsity is final, the learning rate falls along a cosine to 1% of --lr by the "
+            description = "cosine: once the sparsity is final, the learning rate falls along a cosine to 1%% of --lr by the "
                     + "last step (recovery); none: constant (default: ${DEFAULT-VALUE}).")
     String lrDecay;
 

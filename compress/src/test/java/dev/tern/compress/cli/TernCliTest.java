@@ -24,6 +24,25 @@ class TernCliTest {
     }
 
     @Test
+    void everyCommandsHelpIsCleanlyFormatted() {
+        // picocli warns (on stderr) about an unescaped '%' in a description
+        java.io.PrintStream old = System.err;
+        java.io.ByteArrayOutputStream sys = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(sys, true, java.nio.charset.StandardCharsets.UTF_8)); // picocli's tracer writes here
+        try {
+            for (String c : new String[] {"info", "run", "train", "distill", "compress", "demo", "import", "eval", "quantize",
+                    "prune", "export", "bench", "gate"}) {
+                Outcome r = tern(c, "--help");
+                assertEquals(0, r.code(), c);
+                String all = r.err() + r.out() + sys.toString(java.nio.charset.StandardCharsets.UTF_8);
+                assertFalse(all.contains("WARN"), c + ": " + all);
+            }
+        } finally {
+            System.setErr(old);
+        }
+    }
+
+    @Test
     void helpListsTheCommandsAndExitCodes() {
         Outcome r = tern("--help");
         assertEquals(0, r.code());
