@@ -335,7 +335,7 @@ public final class Report {
         }
         sb.append("Machine: ").append(j.get("machine").asText()).append("; ").append(j.get("eval_samples").asInt())
                 .append(" test canvases; latency: batch 1, one thread, ").append(j.get("latency_runs").asInt())
-                .append(" runs per model, all models interleaved in one run. Total wall time ")
+                .append(" runs per model, each model in a fresh JVM, 3 rounds interleaved across models. Total wall time ")
                 .append(j.get("wall_seconds").asLong()).append(" s.\n\n");
         sb.append("| variant | ");
         for (String t : tasks) {
@@ -387,7 +387,7 @@ public final class Report {
                     + "pipeline, not what the methods reach.</p>\n");
         }
         sb.append("<p>").append(esc(j.get("machine").asText())).append("; ").append(j.get("eval_samples").asInt())
-                .append(" test canvases; latency at batch 1, one thread, all models interleaved in one run. "
+                .append(" test canvases; latency at batch 1, one thread, each model in a fresh JVM, 3 rounds interleaved across models. "
                         + "Bold: on the Pareto front of size.</p>\n<table><tr><th>variant</th>");
         for (String t : tasks) {
             sb.append("<th>").append(esc(t)).append(" (").append(headlineName(teacher.tasks.get(t))).append(")</th>");
