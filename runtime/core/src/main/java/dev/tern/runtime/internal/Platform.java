@@ -16,16 +16,36 @@ public final class Platform {
     static final String VECTOR_KERNELS = "dev.tern.runtime.vector.VectorKernels";
     private static final Logger LOG = Logger.getLogger("dev.tern.runtime");
 
+    private static volatile Boolean android;
     private static volatile Boolean vectorAvailable;
     private static volatile String vectorProblem = "";
 
     private Platform() {
     }
 
+    /**
+     * True on Android (ART reports the VM name "Dalvik" and the vendor "The Android Project")
+     * and wherever Android's framework classes are loadable, as under Robolectric: the app's
+     * tests then run the runtime the way a device does, on the scalar kernels.
+     */
     public static boolean isAndroid() {
-        String vm = System.getProperty("java.vm.name", "");
-        String vendor = System.getProperty("java.vendor", "");
-        return vm.contains("Dalvik") || vendor.contains("Android");
+        Boolean a = android;
+        if (a == null) {
+            String vm = System.getProperty("java.vm.name", "");
+            String vendor = System.getProperty("java.vendor", "");
+            a = vm.contains("Dalvik") || vendor.contains("Android") || hasAndroidFramework();
+            android = a;
+        }
+        return a;
+    }
+
+    private static boolean hasAndroidFramework() {
+        try {
+            Class.forName("android.os.Build", false, Platform.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
     }
 
     /** Whether the vector backend can run here (jar on the class path, incubator module added, not Android). */
