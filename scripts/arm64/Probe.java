@@ -15,9 +15,14 @@ import java.util.Random;
  * architecture, the backend Tern picks and its vector size, and the int8 golden model's
  * output bytes on every backend compared with the x86 recording.
  * Usage: java -cp CORE:VECTOR --add-modules jdk.incubator.vector Probe.java GOLDEN_DIR
+ * (or Probe.java b2i-canary: see {@link B2ICanary})
  */
 public class Probe {
     public static void main(String[] a) throws Exception {
+        if (a[0].equals("b2i-canary")) {
+            B2ICanary.main(a);
+            return;
+        }
         Path dir = Paths.get(a[0]);
         System.out.println("os.arch=" + System.getProperty("os.arch") + " java.version=" + System.getProperty("java.version")
                 + " vm=" + System.getProperty("java.vm.name"));
@@ -63,6 +68,59 @@ public class Probe {
         if (!all) {
             System.out.println("FAILED: int8 outputs differ from the x86 recording");
             System.exit(1);
+        }
+        // Warm the vector kernels until C2 compiles them: arm64-test runs this probe with
+        // -XX:+PrintIntrinsics and fails on any vector operation C2 could not intrinsify
+        // (such as B2I on JDK 17 aarch64, about 45x slower than scalar code). Also prints the
+        // vector/scalar time ratio on each golden model, for the log (emulated: not a Pi's speed).
+        for (String name : new String[] {"all-ops-1.0.tern", "all-ops-int8-1.1.tern", "sparse-int8-1.2.tern"}) {
+            byte[] bytes = Files.readAllBytes(dir.resolve(name));
+            double[] perRun = new double[2];
+            Backend[] backends = {Backend.SCALAR, Backend.VECTOR};
+            for (int k = 0; k < 2; k++) {
+                TernModel m = TernModel.load(ByteBuffer.wrap(bytes), backends[k]);
+                Random rnd = new Random(5);
+                float[] in = dev.tern.runtime.model.ModelBuilder.random(rnd, m.def().inputs().get(0).sampleSize(), 1.5f);
+                try (Session s = m.newSession()) {
+                    for (int i = 0; i < WARM_RUNS; i++) {
+                        s.run(in);
+                    }
+                    long t0 = System.nanoTime();
+                    for (int i = 0; i < TIMED_RUNS; i++) {
+                        s.run(in);
+                    }
+                    perRun[k] = (System.nanoTime() - t0) / 1e3 / TIMED_RUNS;
+                }
+            }
+            System.out.printf("warm %s: scalar %.1f us/run, vector %.1f us/run under emulation (vector/scalar %.2f)%n", name,
+                    perRun[0], perRun[1], perRun[1] / perRun[0]);
+        }
+    }
+
+    static final int WARM_RUNS = 4000;
+    static final int TIMED_RUNS = 1000;
+
+    /**
+     * The check of the check: a loop of byte-to-int vector casts (B2I), which C2 on JDK 17
+     * aarch64 cannot intrinsify; arm64-test expects -XX:+PrintIntrinsics to report it.
+     */
+    static final class B2ICanary {
+        // static finals, as in the kernels: C2 needs the species as constants to intrinsify
+        static final jdk.incubator.vector.VectorSpecies<Integer> ints = jdk.incubator.vector.IntVector.SPECIES_128;
+        static final jdk.incubator.vector.VectorSpecies<Byte> bytes = jdk.incubator.vector.ByteVector.SPECIES_64;
+
+        public static void main(String[] a) {
+            byte[] x = new byte[1024];
+            int[] y = new int[1024];
+            long sink = 0;
+            for (int r = 0; r < 3000; r++) {
+                for (int i = 0; i + bytes.length() <= x.length; i += bytes.length()) {
+                    ((jdk.incubator.vector.IntVector) jdk.incubator.vector.ByteVector.fromArray(bytes, x, i)
+                            .convertShape(jdk.incubator.vector.VectorOperators.B2I, ints, 0)).intoArray(y, i);
+                }
+                sink += y[r & 1023];
+            }
+            System.out.println("B2I canary done (sink " + sink + ")");
         }
     }
 }
