@@ -3,16 +3,10 @@ package dev.tern.compress.pipeline;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.tern.compress.BadInputException;
+import dev.tern.compress.io.JsonRecipes;
 
 import java.io.IOException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -216,27 +210,8 @@ public final class CompressRecipe {
 
     /** Reads and validates a recipe. */
     public static CompressRecipe read(Path path) throws IOException {
-        ObjectMapper mapper = new ObjectMapper()
-                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
-        CompressRecipe r;
-        try {
-            r = mapper.readValue(path.toFile(), CompressRecipe.class);
-        } catch (InvalidTypeIdException e) {
-            throw new BadInputException("recipe " + path + ": field '" + fieldPath(e) + ".stage' names an unknown stage '"
-                    + e.getTypeId() + "'; stages are distill, prune, finetune, quantize, evaluate");
-        } catch (UnrecognizedPropertyException e) {
-            throw new BadInputException("recipe " + path + ": unknown field '" + fieldPath(e) + "'");
-        } catch (MismatchedInputException e) {
-            throw new BadInputException("recipe " + path + ": field '" + fieldPath(e) + "' " + firstLine(e.getOriginalMessage()));
-        } catch (JsonMappingException e) {
-            throw new BadInputException("recipe " + path + ": " + firstLine(e.getOriginalMessage()));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new BadInputException("recipe " + path + " is not valid JSON: " + firstLine(e.getOriginalMessage()));
-        } catch (java.io.FileNotFoundException e) {
-            throw new NoSuchFileException(path.toString(), null, "no such recipe file");
-        }
+        CompressRecipe r = JsonRecipes.read(path, CompressRecipe.class, "stage",
+                "stage '%s'; stages are distill, prune, finetune, quantize, evaluate");
         r.validate();
         return r;
     }
@@ -289,22 +264,5 @@ public final class CompressRecipe {
 
     static BadInputException bad(String field, String msg) {
         return new BadInputException("recipe: field '" + field + "' " + msg);
-    }
-
-    private static String fieldPath(JsonMappingException e) {
-        StringBuilder sb = new StringBuilder();
-        for (JsonMappingException.Reference ref : e.getPath()) {
-            if (ref.getFieldName() != null) {
-                sb.append(sb.length() > 0 ? "." : "").append(ref.getFieldName());
-            } else {
-                sb.append('[').append(ref.getIndex()).append(']');
-            }
-        }
-        return sb.toString();
-    }
-
-    private static String firstLine(String s) {
-        int nl = s == null ? -1 : s.indexOf('\n');
-        return nl < 0 ? String.valueOf(s) : s.substring(0, nl);
     }
 }

@@ -1,15 +1,10 @@
 package dev.tern.compress.train;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.tern.compress.BadInputException;
+import dev.tern.compress.io.JsonRecipes;
 
 import java.io.IOException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -67,43 +62,9 @@ public final class TrainRecipe {
 
     /** Reads and validates a recipe file. */
     public static TrainRecipe read(Path path) throws IOException {
-        ObjectMapper mapper = new ObjectMapper()
-                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
-        TrainRecipe r;
-        try {
-            r = mapper.readValue(path.toFile(), TrainRecipe.class);
-        } catch (UnrecognizedPropertyException e) {
-            throw new BadInputException("recipe " + path + ": unknown field '" + e.getPropertyName() + "'");
-        } catch (MismatchedInputException e) {
-            throw new BadInputException("recipe " + path + ": field '" + fieldPath(e) + "' " + firstLine(e.getOriginalMessage()));
-        } catch (JsonMappingException e) {
-            throw new BadInputException("recipe " + path + ": " + firstLine(e.getOriginalMessage()));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new BadInputException("recipe " + path + " is not valid JSON: " + firstLine(e.getOriginalMessage()));
-        } catch (java.io.FileNotFoundException e) {
-            throw new NoSuchFileException(path.toString(), null, "no such recipe file");
-        }
+        TrainRecipe r = JsonRecipes.read(path, TrainRecipe.class, "type", "type '%s'");
         r.validate();
         return r;
-    }
-
-    private static String fieldPath(JsonMappingException e) {
-        StringBuilder sb = new StringBuilder();
-        for (JsonMappingException.Reference ref : e.getPath()) {
-            if (ref.getFieldName() != null) {
-                sb.append(sb.length() > 0 ? "." : "").append(ref.getFieldName());
-            } else {
-                sb.append('[').append(ref.getIndex()).append(']');
-            }
-        }
-        return sb.toString();
-    }
-
-    private static String firstLine(String s) {
-        int nl = s == null ? -1 : s.indexOf('\n');
-        return nl < 0 ? String.valueOf(s) : s.substring(0, nl);
     }
 
     /** Checks every field; the message names the field and the accepted values. */
