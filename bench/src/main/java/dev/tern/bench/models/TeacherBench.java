@@ -49,12 +49,20 @@ public class TeacherBench {
     @Param({"1"})
     public int batch;
 
+    /**
+     * {@code -Dtern.fuse} for the model's plan: auto (the int8 convs followed by a max pool run the
+     * fused conv + pool kernel) or never ({@code -p fuse=auto,never} compares them in one run).
+     */
+    @Param({"auto"})
+    public String fuse;
+
     private Session session;
     private float[] input;
     private TaskSet all;
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
+        System.setProperty("tern.fuse", fuse);
         TernModel m = TernModel.load(Paths.get(model), Backend.parse(backend));
         session = m.newSession(SessionOptions.defaults().withMaxBatch(batch));
         int size = m.def().inputs().get(0).sampleSize();

@@ -21,6 +21,7 @@ import java.util.List;
 public final class KernelRegistry {
     private static final List<Entry> ENTRIES = new ArrayList<>();
     private static final List<Entry> SPARSE = new ArrayList<>();
+    private static final List<Fused> FUSED = new ArrayList<>();
 
     /**
      * A Dense whose weights have at most this fraction of non-zeros runs a sparse kernel,
@@ -108,6 +109,84 @@ public final class KernelRegistry {
     /** The sparse variants (sparse entries are not in {@link #entries()}). */
     public static synchronized List<Entry> sparseEntries() {
         return Collections.unmodifiableList(new ArrayList<>(SPARSE));
+    }
+
+    /**
+     * Makes one kernel that runs two nodes, {@code first} and its only consumer {@code second}
+     * (the plan has checked the graph); returns null when it does not support this pair's
+     * configuration (the plan then runs the two nodes' own kernels), may throw
+     * IllegalArgumentException as a {@link KernelFactory}.
+     */
+    public interface FusedFactory {
+        Kernel create(OpContext first, OpContext second);
+    }
+
+    /**
+     * Registers a kernel that computes node {@code first} (of kernel type {@code dtype}) and its
+     * only consumer {@code second} in one pass, writing only the second's output. The plan offers
+     * it every such pair when {@link #fusionEnabled()}; see {@link Plan}.
+     */
+    public static synchronized void registerFused(OpType first, OpType second, DType dtype, Backend backend, String name,
+                                                  FusedFactory factory) {
+        for (Fused f : FUSED) {
+            if (f.entry.op == first && f.second == second && f.entry.dtype == dtype && f.entry.backend == backend) {
+                throw new IllegalStateException("fused kernel for " + first + "+" + second + "/" + dtype + "/" + backend
+                        + " registered twice");
+            }
+        }
+        FUSED.add(new Fused(new Entry(first, dtype, backend, name, null, false), second, factory));
+    }
+
+    /**
+     * The fused kernel for (first, second) on exactly {@code backend}, or null: a fused kernel
+     * replaces the two nodes' kernels of its own backend only, so there is no fallback chain.
+     */
+    public static synchronized Fused findFused(OpType first, OpType second, DType dtype, Backend backend) {
+        for (Fused f : FUSED) {
+            if (f.entry.op == first && f.second == second && f.entry.dtype == dtype && f.entry.backend == backend) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    /** The fused kernels registered. */
+    public static synchronized List<Fused> fusedEntries() {
+        return Collections.unmodifiableList(new ArrayList<>(FUSED));
+    }
+
+    /**
+     * Whether plans fuse node pairs that have a fused kernel: {@code -Dtern.fuse} (auto, the
+     * default, or never: every node runs its own kernel; read when a model is loaded).
+     */
+    public static boolean fusionEnabled() {
+        String p = System.getProperty("tern.fuse", "auto");
+        switch (p) {
+            case "never":
+                return false;
+            case "auto":
+                return true;
+            default:
+                throw new dev.tern.runtime.TernException("-Dtern.fuse=" + p + ": expected never or auto");
+        }
+    }
+
+    /** A fused kernel: its entry names it (op is the first node's, factory null), {@link #second} is the consumer's op. */
+    public static final class Fused {
+        public final Entry entry;
+        public final OpType second;
+        public final FusedFactory factory;
+
+        Fused(Entry entry, OpType second, FusedFactory factory) {
+            this.entry = entry;
+            this.second = second;
+            this.factory = factory;
+        }
+
+        @Override
+        public String toString() {
+            return entry.name;
+        }
     }
 
     /** The registered kernel for exactly this triple, or null. */

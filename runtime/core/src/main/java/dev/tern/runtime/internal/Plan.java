@@ -80,6 +80,15 @@ public final class Plan {
         for (InputSpec in : def.inputs()) {
             life.get(in.name())[1] = Math.max(life.get(in.name())[1], 0);
         }
+        // Fusion candidates: a fused kernel writes the second node's output when the first node
+        // runs, so that value's lifetime starts there (nothing defined in between may share it).
+        int[] fuseWith = fusionCandidates(def, backend);
+        for (int i = 0; i < n; i++) {
+            if (fuseWith[i] >= 0) {
+                int[] l = life.get(root.get(nodes.get(fuseWith[i]).output()));
+                l[0] = Math.min(l[0], i);
+            }
+        }
         // Greedy first fit, in definition order, one arena per element type (float32 values in
         // a float[], int8 values in a byte[]); only values of one type compete for space.
         Map<String, Integer> rootOff = new HashMap<>();
@@ -133,8 +142,34 @@ public final class Plan {
         int scratchIntMax = 0;
         int scratchLongMax = 0;
         for (int i = 0; i < n; i++) {
+            if (kernels[i] != null) {
+                continue; // the second node of a fused pair
+            }
             Node node = nodes.get(i);
             DType dtype = kernelType(def, node);
+            if (fuseWith[i] >= 0) {
+                int j = fuseWith[i];
+                KernelRegistry.Fused fused = KernelRegistry.findFused(node.op(), nodes.get(j).op(), dtype, backend);
+                Kernel k;
+                try {
+                    k = fused.factory.create(context(def, node, stride, int8Stride), context(def, nodes.get(j), stride, int8Stride));
+                } catch (IllegalArgumentException e) {
+                    throw new InvalidModelException("node '" + node.name() + "' (" + node.op().id() + ") fused with '"
+                            + nodes.get(j).name() + "': " + e.getMessage());
+                }
+                if (k != null) {
+                    kernels[i] = k;
+                    entries[i] = fused.entry;
+                    kernels[j] = NOTHING;
+                    entries[j] = new KernelRegistry.Entry(nodes.get(j).op(), dtype, fused.entry.backend,
+                            "fused into " + node.name(), null, false);
+                    scratchMax = Math.max(scratchMax, k.scratchFloats());
+                    scratchIntMax = Math.max(scratchIntMax, k.scratchInts());
+                    scratchLongMax = Math.max(scratchLongMax, k.scratchLongs());
+                    continue;
+                }
+                // the fused kernel does not support this configuration: both nodes run their own
+            }
             KernelRegistry.Entry entry = KernelRegistry.resolve(node.op(), dtype, backend);
             KernelRegistry.Entry sparse = KernelRegistry.resolveSparse(node.op(), dtype, backend);
             if (sparse != null && entry != null && (sparse.backend == entry.backend || "always".equals(System.getProperty("tern.sparse")))
@@ -144,12 +179,7 @@ public final class Plan {
             if (entry == null) {
                 throw new InvalidModelException("node '" + node.name() + "': no kernel for " + node.op().id() + " on " + dtype.id());
             }
-            int[] inOff = new int[node.inputs().size()];
-            for (int k = 0; k < inOff.length; k++) {
-                Integer o = offsets.get(node.input(k));
-                inOff[k] = o == null ? -1 : o;
-            }
-            OpContext ctx = new OpContext(def, node, inOff, offsets.get(node.output()), stride, int8Stride);
+            OpContext ctx = context(def, node, stride, int8Stride);
             try {
                 kernels[i] = entry.factory.create(ctx);
             } catch (IllegalArgumentException e) {
@@ -177,6 +207,69 @@ public final class Plan {
                 outputNodes[i] |= need[i];
             }
         }
+    }
+
+    private OpContext context(ModelDef def, Node node, int stride, int int8Stride) {
+        int[] inOff = new int[node.inputs().size()];
+        for (int k = 0; k < inOff.length; k++) {
+            Integer o = offsets.get(node.input(k));
+            inOff[k] = o == null ? -1 : o;
+        }
+        return new OpContext(def, node, inOff, offsets.get(node.output()), stride, int8Stride);
+    }
+
+    /** The kernel of a node whose work a fused kernel did (see {@link #fusionCandidates}). */
+    private static final Kernel NOTHING = new Kernel() {
+        @Override
+        public void run(Arena m, int from, int to) {
+        }
+    };
+
+    /**
+     * Per node i, the index of the node it may be fused with, or -1: node i's output is read
+     * by exactly one input of one node j, is neither a graph nor a task output, keeps its type
+     * (scale and zero point) through j, and a fused kernel for (op i, op j) is registered on
+     * {@code backend} ({@link KernelRegistry#registerFused}); none when {@code -Dtern.fuse=never}.
+     * The fused kernel may still decline the pair's configuration when the plan asks it.
+     */
+    static int[] fusionCandidates(ModelDef def, Backend backend) {
+        List<Node> nodes = def.nodes();
+        int n = nodes.size();
+        int[] with = new int[n];
+        java.util.Arrays.fill(with, -1);
+        if (!KernelRegistry.fusionEnabled()) {
+            return with;
+        }
+        Map<String, Integer> reads = new HashMap<>();
+        Map<String, Integer> reader = new HashMap<>();
+        for (int j = 0; j < n; j++) {
+            for (String in : nodes.get(j).inputs()) {
+                reads.merge(in, 1, Integer::sum);
+                reader.put(in, j);
+            }
+        }
+        java.util.Set<String> outs = new java.util.HashSet<>(def.outputs());
+        for (TaskSpec t : def.tasks()) {
+            outs.add(t.output());
+        }
+        boolean[] taken = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            Node node = nodes.get(i);
+            String v = node.output();
+            Integer j = reader.get(v);
+            if (taken[i] || j == null || reads.get(v) != 1 || outs.contains(v) || taken[j]) {
+                continue;
+            }
+            Node next = nodes.get(j);
+            if (!def.typeOf(v).equals(def.typeOf(next.output()))
+                    || KernelRegistry.findFused(node.op(), next.op(), kernelType(def, node), backend) == null) {
+                continue;
+            }
+            with[i] = j;
+            taken[i] = true;
+            taken[j] = true;
+        }
+        return with;
     }
 
     /**

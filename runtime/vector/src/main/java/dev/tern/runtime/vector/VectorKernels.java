@@ -46,6 +46,8 @@ public final class VectorKernels {
             KernelRegistry.register(OpType.DEPTHWISE_CONV2D, DType.INT8, Backend.VECTOR, "int8-depthwise_conv2d-vector",
                     Int8DepthwiseConv2D::new);
             KernelRegistry.register(OpType.DENSE, DType.INT8, Backend.VECTOR, "int8-dense-vector", Int8Dense::new);
+            KernelRegistry.registerFused(OpType.CONV2D, OpType.MAX_POOL, DType.INT8, Backend.VECTOR,
+                    "int8-conv2d+max_pool-vector", Int8Conv2DMaxPool::of);
         }
         KernelRegistry.register(OpType.QUANTIZE, DType.INT8, Backend.VECTOR, "int8-quantize-vector", Quantize::new);
         KernelRegistry.register(OpType.MAX_POOL, DType.FLOAT32, Backend.VECTOR, "f32-max_pool-vector", MaxPool::new);
@@ -1099,6 +1101,148 @@ public final class VectorKernels {
             }
             a0.intoArray(t, 0);
             b0.intoArray(t, lanes);
+        }
+    }
+
+    /**
+     * An int8 Conv2D and the 2x2 stride-2 max pool that is its only consumer, in one pass that
+     * requantizes only the pooled outputs. Requantization (multiplier > 0, roundings, zero
+     * point, clamp) is non-decreasing in the int32 sum and the bias is per channel, so the max
+     * of four requantized outputs is the requantization of the largest sum: the same bytes as
+     * the two kernels, with a quarter of the requantizations and no conv output in the arena.
+     * Per block of channels, the conv's micro-kernel ({@link #fourPixels}, float path over its
+     * padded input copy) computes the four pixels of conv row 2y under two pooled pixels, then
+     * those of row 2y + 1, and {@link #maxPairs} keeps the lanewise max of each 2x2 window's
+     * sums (exact integers: no NaN or -0 question); the pooled row's last pair overlaps the one
+     * before when its width is odd.
+     * Conv rows and columns past 2 x the pooled size are never computed (VALID pooling drops them).
+     */
+    static final class Int8Conv2DMaxPool extends Kernel {
+        final Int8Conv2D conv;
+        final int yOff, stride, outH, outW;
+        /** Where in the float scratch the pooled sums of a block go: after the conv's sums and input copy. */
+        final int pooled;
+
+        private Int8Conv2DMaxPool(Int8Conv2D conv, OpContext pool) {
+            this.conv = conv;
+            yOff = pool.outOffset();
+            stride = pool.int8Stride();
+            outH = pool.outShape()[0];
+            outW = pool.outShape()[1];
+            pooled = conv.scratchFloats();
+        }
+
+        /**
+         * The fused kernel, or null where it does not apply (the plan then runs both nodes'
+         * kernels): a pool window other than 2x2 stride 2 over whole windows, a conv on the int32
+         * path or without its padded input copy, a pooled row narrower than two pixels, a type
+         * change through the pool, or a multiplier that is not positive (never made by
+         * {@code FixedPoint.quantizeMultiplier}, but monotonicity needs it).
+         */
+        static Kernel of(OpContext c, OpContext pool) {
+            int[] win = pool.attrs().getInts("window", null);
+            OpContext.Window p = pool.window(win[0], win[1]);
+            if (p.kh != 2 || p.kw != 2 || p.strideH != 2 || p.strideW != 2 || p.padTop != 0 || p.padLeft != 0
+                    || p.outH != p.inH / 2 || p.outW != p.inW / 2 || p.outH < 1 || p.outW < 2
+                    || !pool.inType(0).equals(pool.outType()) || !c.outType().equals(pool.inType(0))) {
+                return null;
+            }
+            Int8Conv2D conv = new Int8Conv2D(c);
+            if (conv.wf == null || conv.padW == 0) {
+                return null;
+            }
+            for (int oc = 0; oc < conv.g.outC; oc++) {
+                if (conv.mult[oc] <= 0) {
+                    return null;
+                }
+            }
+            return new Int8Conv2DMaxPool(conv, pool);
+        }
+
+        @Override
+        public int scratchInts() {
+            return conv.scratchInts();
+        }
+
+        @Override
+        public int scratchFloats() {
+            return pooled + 4 * F.length();
+        }
+
+        @Override
+        public void run(Arena m, int from, int to) {
+            final Int8Conv2D k = conv;
+            final OpContext.Window g = k.g;
+            final int lanes = F.length();
+            final int x0 = 8 * lanes; // the input copy, after the sums (as the conv)
+            for (int s = from; s < to; s++) {
+                k.toPaddedFloats(m.q, k.xOff + s * k.stride, m.fs, x0);
+                final int ys = yOff + s * stride;
+                for (int py = 0; py < outH; py++) {
+                    for (int px = 0; px < outW; px += 2) {
+                        int p0 = Math.min(px, outW - 2);
+                        for (int oc = 0; oc < k.coutPad; oc += 2 * lanes) {
+                            int n = Math.min(2 * lanes, g.outC - oc);
+                            if (n <= 0) {
+                                break;
+                            }
+                            pair(m, 2 * py, 2 * p0, oc, ys + (py * outW + p0) * g.outC + oc, n);
+                        }
+                    }
+                }
+            }
+        }
+
+        /** Pooled pixels (oy / 2, ox / 2) and the next, channels [oc, oc + n), into q[yo ..). */
+        private void pair(Arena m, int oy, int ox, int oc, int yo, int n) {
+            final Int8Conv2D k = conv;
+            final OpContext.Window g = k.g;
+            final float[] t = m.fs;
+            final int lanes = F.length();
+            final int cin = g.inC;
+            final int x0 = 8 * lanes;
+            for (int r = 0; r < 2; r++) {
+                int y = oy + r;
+                int ky0 = Math.max(0, g.padTop - y * g.strideH);
+                int ky1 = Math.min(g.kh, g.inH + g.padTop - y * g.strideH);
+                int top = (y * g.strideH - g.padTop) * k.padW + ox * g.strideW;
+                fourPixels(t, k.wf, k.zeros, k.padTapOff, k.coutPad, x0 + top * cin, g.strideW * cin, ky0 * g.kw * cin,
+                        ky1 * g.kw * cin, oc, t);
+                maxPairs(t, pooled, r == 1);
+            }
+            for (int p = 0; p < 2; p++) {
+                int at = pooled + 2 * lanes * p;
+                if (k.emult != null && n == 2 * lanes) {
+                    k.requantizeVector(t, at, m.q, yo + p * g.outC, oc, m.is);
+                } else {
+                    for (int o = 0; o < n; o++) {
+                        m.is[o] = k.bias[oc + o] + (int) t[at + o];
+                    }
+                    k.requantizeInts(m.is, 0, m.q, yo + p * g.outC, oc, n);
+                }
+            }
+        }
+
+        /**
+         * From {@link #fourPixels}' sums in t[0, 8L) (pixel p at 2L * p): the lanewise max of
+         * pixels 0 and 1 into t[at, at + 2L) and of pixels 2 and 3 into t[at + 2L, at + 4L); with
+         * {@code max}, also of what those held (the conv row above). Compare and blend, as the
+         * fp32 max pool (FloatVector.max pulled paths C2 on JDK 17 did not inline); one vector
+         * per iteration, none carried across iterations.
+         */
+        private static void maxPairs(float[] t, int at, boolean max) {
+            final int lanes = F.length();
+            for (int i = 0; i < 4 * lanes; i += lanes) {
+                int a = i < 2 * lanes ? i : i + 2 * lanes; // pixel 0 or 2, channel vector i % 2L
+                FloatVector v = FloatVector.fromArray(F, t, a);
+                FloatVector w = FloatVector.fromArray(F, t, a + 2 * lanes); // pixel 1 or 3
+                v = v.blend(w, v.compare(VectorOperators.LT, w));
+                if (max) {
+                    FloatVector u = FloatVector.fromArray(F, t, at + i);
+                    v = v.blend(u, v.compare(VectorOperators.LT, u));
+                }
+                v.intoArray(t, at + i);
+            }
         }
     }
 

@@ -345,8 +345,11 @@ class VectorBackendTest {
         Assumptions.assumeTrue(java.nio.file.Files.isRegularFile(file), "run from runtime/vector in the repo");
         TernModel ref = TernModel.load(file, Backend.REFERENCE);
         TernModel vec = TernModel.load(file, Backend.VECTOR);
-        // 128-bit vectors (NEON, SSE): the int8 convolutions run the scalar kernels
-        assertEquals(VectorKernels.WIDE_BYTES ? "int8-conv2d-vector" : "int8-conv2d-scalar", vec.kernels().get("Conv2d_1"));
+        // 128-bit vectors (NEON, SSE): the int8 convolutions run the scalar kernels; Conv2d_1 and
+        // Conv2d_3 run fused with the max pools after them (ConvPoolFusionTest)
+        assertEquals(VectorKernels.WIDE_BYTES ? "int8-conv2d-vector" : "int8-conv2d-scalar", vec.kernels().get("Conv2d"));
+        assertEquals(VectorKernels.WIDE_BYTES ? "int8-conv2d+max_pool-vector" : "int8-conv2d-scalar",
+                vec.kernels().get("Conv2d_1"));
         int size = ref.def().inputs().get(0).sampleSize();
         int batch = 5;
         float[] x = new float[batch * size];
@@ -543,7 +546,8 @@ class VectorBackendTest {
         bean.setThreadAllocatedMemoryEnabled(true);
         long thread = Thread.currentThread().getId();
         TernModel m = TernModel.load(file, Backend.VECTOR);
-        assertEquals(VectorKernels.WIDE_BYTES ? "int8-conv2d-vector" : "int8-conv2d-scalar", m.kernels().get("Conv2d_1"));
+        assertEquals(VectorKernels.WIDE_BYTES ? "int8-conv2d+max_pool-vector" : "int8-conv2d-scalar",
+                m.kernels().get("Conv2d_1"));
         TaskSet all = m.allTasks();
         float[] x = random(new Random(SEED + 8), m.def().inputs().get(0).sampleSize(), 0.5f);
         for (int i = 0; i < x.length; i++) {
