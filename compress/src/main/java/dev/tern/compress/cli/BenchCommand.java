@@ -48,6 +48,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
+    @Option(names = "--per-op", description = "Then profile each node: the median time of its kernel over the same "
+            + "number of warm-up and timed runs, on one thread (Session.profileNodes), with its share of their sum.")
+    boolean perOp;
+
     @Spec
     CommandSpec spec;
 
@@ -81,6 +85,7 @@ public final class BenchCommand implements Callable<Integer> {
         long thread = Thread.currentThread().getId();
         Histogram h = new Histogram(3_600_000_000_000L, 3);
         long allocated;
+        long[] ops;
         try (Session s = m.newSession(SessionOptions.defaults().withMaxBatch(batch).withThreads(threads))) {
             for (int i = 0; i < warmup; i++) {
                 s.run(x, set);
@@ -92,6 +97,15 @@ public final class BenchCommand implements Callable<Integer> {
                 h.recordValue(Math.max(1, System.nanoTime() - t0));
             }
             allocated = alloc == null ? -1 : alloc.getThreadAllocatedBytes(thread) - a0;
+            ops = perOp ? s.profileNodes(x, set, warmup, runs) : null;
+        }
+        String[] nodes = m.kernels().keySet().toArray(new String[0]);
+        String[] kernels = m.kernels().values().toArray(new String[0]);
+        long opsTotal = 0;
+        if (ops != null) {
+            for (long t : ops) {
+                opsTotal += Math.max(0, t);
+            }
         }
         double mean = h.getMean() / 1e3;
         PrintWriter out = spec.commandLine().getOut();
@@ -113,6 +127,18 @@ public final class BenchCommand implements Callable<Integer> {
             if (allocated >= 0) {
                 o.put("allocated_bytes_per_run", allocated / (double) runs);
             }
+            if (ops != null) {
+                com.fasterxml.jackson.databind.node.ArrayNode arr = o.putArray("ops");
+                for (int i = 0; i < ops.length; i++) {
+                    if (ops[i] >= 0) {
+                        ObjectNode op = arr.addObject();
+                        op.put("node", nodes[i]);
+                        op.put("kernel", kernels[i]);
+                        op.put("p50_us", ops[i] / 1e3);
+                        op.put("share", opsTotal == 0 ? 0 : ops[i] / (double) opsTotal);
+                    }
+                }
+            }
             Json.print(o, out);
         } else {
             out.printf("%s (%s kernels), batch %d, %d thread(s), %d runs after %d warm-up%n", model, m.backend().id(), batch,
@@ -121,6 +147,19 @@ public final class BenchCommand implements Callable<Integer> {
                     h.getValueAtPercentile(90) / 1e3, h.getValueAtPercentile(99) / 1e3, h.getMaxValue() / 1e3, mean);
             out.printf("  %.0f samples/s%s%n", batch * 1e6 / mean,
                     allocated >= 0 ? String.format(", %.1f bytes allocated per run", allocated / (double) runs) : "");
+            if (ops != null) {
+                int w = 4;
+                for (String n : nodes) {
+                    w = Math.max(w, n.length());
+                }
+                out.printf("  per op (median of %d timed runs each; sum %.1f us):%n", runs, opsTotal / 1e3);
+                for (int i = 0; i < ops.length; i++) {
+                    if (ops[i] >= 0) {
+                        out.printf("    %-" + w + "s  %9.1f us  %5.1f%%  %s%n", nodes[i], ops[i] / 1e3,
+                                opsTotal == 0 ? 0 : 100.0 * ops[i] / opsTotal, kernels[i]);
+                    }
+                }
+            }
         }
         out.flush();
         return 0;

@@ -35,6 +35,30 @@ class BenchCommandTest {
     }
 
     @Test
+    void perOpListsEveryComputedNodeWithItsKernelAndShare(@TempDir Path dir) throws Exception {
+        Path m = dir.resolve("m.tern");
+        TernWriter.write(CliFixture.model(), m);
+        CliFixture.Outcome r = CliFixture.tern("bench", m.toString(), "--runs", "50", "--warmup", "10", "--per-op", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode ops = new ObjectMapper().readTree(r.out()).get("ops");
+        dev.tern.runtime.TernModel model = dev.tern.runtime.TernModel.load(m);
+        assertEquals(model.kernels().size(), ops.size(), ops.toString());
+        double share = 0;
+        int i = 0;
+        for (java.util.Map.Entry<String, String> k : model.kernels().entrySet()) {
+            JsonNode op = ops.get(i++);
+            assertEquals(k.getKey(), op.get("node").asText());
+            assertEquals(k.getValue(), op.get("kernel").asText());
+            assertTrue(op.get("p50_us").asDouble() >= 0, op.toString());
+            share += op.get("share").asDouble();
+        }
+        assertEquals(1.0, share, 1e-9);
+        CliFixture.Outcome text = CliFixture.tern("bench", m.toString(), "--runs", "20", "--warmup", "0", "--per-op");
+        assertEquals(0, text.code(), text.err());
+        assertTrue(text.out().contains("per op (median of 20 timed runs each; sum "), text.out());
+    }
+
+    @Test
     void badUsageExitsTwo(@TempDir Path dir) throws Exception {
         Path m = dir.resolve("m.tern");
         TernWriter.write(CliFixture.model(), m);

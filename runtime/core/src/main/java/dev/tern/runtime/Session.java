@@ -115,6 +115,11 @@ public final class Session implements AutoCloseable {
      *                               session's finite check is off), or a task set of another model
      */
     public Results run(float[] input, TaskSet tasks) {
+        return execute(tasks, load(input));
+    }
+
+    /** Checks the single input and copies it into the arena; returns the batch. */
+    private int load(float[] input) {
         float[] a = arena;
         if (a == null) {
             throw new IllegalStateException("session is closed");
@@ -128,7 +133,54 @@ public final class Session implements AutoCloseable {
         for (int s = 1; s < batch; s++) {
             System.arraycopy(input, s * inputSize, a, inputOffset + s * plan.stride(), inputSize);
         }
-        return execute(tasks, batch);
+        return batch;
+    }
+
+    /**
+     * Op profiling, as TFLite's benchmark tool and ONNX Runtime's profiler give it: runs the
+     * tasks on {@code input} {@code warmup} times, then {@code runs} times timing each node's
+     * kernel, on this thread only (the session's worker threads are not used). Returns, per
+     * node in graph order ({@link TernModel#kernels()}'s order), the median nanoseconds of its
+     * kernel over the timed runs: -1 for a node the tasks do not need, 0 for one whose work a
+     * fused kernel did with the node before it. Each timing adds a few tens of nanoseconds;
+     * the sum is close to, not equal to, the time of {@link #run}. Afterwards the session holds
+     * the last run's outputs, as after {@link #run(float[], TaskSet)}.
+     */
+    public long[] profileNodes(float[] input, TaskSet tasks, int warmup, int runs) {
+        if (tasks.model() != model) {
+            throw new InvalidInputException("task set belongs to another model");
+        }
+        if (warmup < 0 || runs < 1) {
+            throw new IllegalArgumentException("warmup must be >= 0 and runs >= 1, got " + warmup + " and " + runs);
+        }
+        boolean[] need = tasks.nodes();
+        long[][] t = new long[need.length][runs];
+        int batch = 0;
+        for (int r = -warmup; r < runs; r++) {
+            batch = load(input);
+            for (int i = 0; i < need.length; i++) {
+                if (need[i]) {
+                    long t0 = System.nanoTime();
+                    plan.kernel(i).run(memory, 0, batch);
+                    if (r >= 0) {
+                        t[i][r] = System.nanoTime() - t0;
+                    }
+                }
+            }
+        }
+        finish(need, tasks, batch);
+        long[] p50 = new long[need.length];
+        for (int i = 0; i < need.length; i++) {
+            if (!need[i]) {
+                p50[i] = -1;
+            } else if (plan.isFusedAway(i)) {
+                p50[i] = 0;
+            } else {
+                Arrays.sort(t[i]);
+                p50[i] = t[i][(runs - 1) / 2];
+            }
+        }
+        return p50;
     }
 
     /** Runs a model with several inputs, given by name. */
@@ -199,10 +251,15 @@ public final class Session implements AutoCloseable {
                 }
             }
         }
+        return finish(need, tasks, batch);
+    }
+
+    /** Records what the run computed and fills the results of its tasks. */
+    private Results finish(boolean[] need, TaskSet tasks, int batch) {
         lastNodes = need;
         results.clear(batch);
         for (int t : tasks.taskIndices()) {
-            results.fill(t, a, taskOffsets[t], plan.stride(), batch);
+            results.fill(t, arena, taskOffsets[t], plan.stride(), batch);
         }
         return results;
     }

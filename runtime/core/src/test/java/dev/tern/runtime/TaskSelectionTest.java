@@ -128,4 +128,37 @@ class TaskSelectionTest {
         assertEquals(List.of("present", "left"), List.of(ts.names()));
         assertEquals(3, m.allTasks().size());
     }
+    /**
+     * Op profiling covers exactly the nodes a run computes: -1 for the nodes the tasks skip, a
+     * positive time for the others, and the session's results afterwards are those of the
+     * profiled tasks (it ran them for real). No time is compared with another: machines are noisy.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void profilingTimesExactlyTheNodesTheTasksNeed(Backend backend) {
+        TernModel m = TernModel.of(TestModels.allOps(SEED), backend);
+        float[] x = TestModels.random(new Random(SEED), TestModels.ALL_OPS_INPUT_SIZE, 1f);
+        TaskSet left = m.taskSet("left");
+        try (Session s = m.newSession(); Session ref = m.newSession()) {
+            long[] t = s.profileNodes(x, left, 3, 5);
+            assertEquals(m.kernels().size(), t.length);
+            boolean[] need = left.nodes();
+            int timed = 0;
+            for (int i = 0; i < t.length; i++) {
+                if (need[i]) {
+                    assertTrue(t[i] > 0, "node " + i + ": " + t[i]);
+                    timed++;
+                } else {
+                    assertEquals(-1, t[i], "node " + i + " is not needed by 'left'");
+                }
+            }
+            assertEquals(left.nodeCount(), timed);
+            String logits = m.tasks().stream().filter(k -> k.name().equals("left")).findFirst().get().output();
+            ref.run(x, left);
+            TestModels.assertBitwiseEquals(ref.output(logits, 0), s.output(logits, 0), "the profiled run's output");
+            assertThrows(IllegalArgumentException.class, () -> s.profileNodes(x, left, 0, 0));
+            assertThrows(IllegalArgumentException.class, () -> s.profileNodes(x, left, -1, 1));
+            assertThrows(InvalidInputException.class, () -> s.profileNodes(new float[3], left, 0, 1));
+        }
+    }
 }

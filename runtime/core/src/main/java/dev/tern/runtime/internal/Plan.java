@@ -209,6 +209,11 @@ public final class Plan {
         }
     }
 
+    /** Whether node i's work is done by a fused kernel of the node before it (its own kernel does nothing). */
+    public boolean isFusedAway(int i) {
+        return kernels[i] == NOTHING;
+    }
+
     private OpContext context(ModelDef def, Node node, int stride, int int8Stride) {
         int[] inOff = new int[node.inputs().size()];
         for (int k = 0; k < inOff.length; k++) {
