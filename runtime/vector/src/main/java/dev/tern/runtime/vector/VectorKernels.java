@@ -130,6 +130,36 @@ public final class VectorKernels {
         b3.intoArray(t, 7 * lanes);
     }
 
+    /**
+     * {@link #fourPixels} for two pixels: their sums in t[0, 4L) (pixel p at 2L * p). For the
+     * last two of a row whose width is not a multiple of four, which four-pixel blocks would
+     * reach only by recomputing pixels (an 18-pixel row cost 20).
+     */
+    static void twoPixels(float[] x, float[] w, float[] init, int[] off, int coutPad, int base, int step, int j0, int j1,
+                          int oc, float[] t) {
+        final int lanes = F.length();
+        FloatVector a0 = FloatVector.fromArray(F, init, oc);
+        FloatVector b0 = FloatVector.fromArray(F, init, oc + lanes);
+        FloatVector a1 = a0;
+        FloatVector b1 = b0;
+        for (int j = j0; j < j1; j++) {
+            int wrow = j * coutPad + oc;
+            int xp = base + off[j];
+            FloatVector wa = FloatVector.fromArray(F, w, wrow);
+            FloatVector wb = FloatVector.fromArray(F, w, wrow + lanes);
+            FloatVector x0 = FloatVector.broadcast(F, x[xp]);
+            FloatVector x1 = FloatVector.broadcast(F, x[xp + step]);
+            a0 = wa.fma(x0, a0);
+            b0 = wb.fma(x0, b0);
+            a1 = wa.fma(x1, a1);
+            b1 = wb.fma(x1, b1);
+        }
+        a0.intoArray(t, 0);
+        b0.intoArray(t, lanes);
+        a1.intoArray(t, 2 * lanes);
+        b1.intoArray(t, 3 * lanes);
+    }
+
     /** Index of a pixel's tap class: the in-bounds window rows [ky0, ky1) and columns [kx0, kx1). */
     static int tapClass(OpContext.Window g, int ky0, int ky1, int kx0, int kx1) {
         return ((ky0 * (g.kh + 1) + ky1) * (g.kw + 1) + kx0) * (g.kw + 1) + kx1;
@@ -886,16 +916,31 @@ public final class VectorKernels {
                     int ky0 = Math.max(0, g.padTop - oy * g.strideH);
                     int ky1 = Math.min(g.kh, g.inH + g.padTop - oy * g.strideH);
                     int ox = 0;
-                    final int first = padW > 0 ? 0 : this.first;
-                    final int last = padW > 0 ? g.outW : this.last;
                     while (ox < g.outW) {
-                        if (ox >= first && ox < last && ox + 4 > last && last - first >= 4) {
-                            // the row's last interior block overlaps the previous one (those pixels get
-                            // the same values again) instead of leaving one to three for the slow path
-                            ox = last - 4;
+                        int px;
+                        if (padW > 0) {
+                            // every pixel is interior in the padded copy: blocks of four, then the
+                            // row's last one to three pixels as two (one recomputed if one is left)
+                            // or as four overlapping the block before by one
+                            int rem = g.outW - ox;
+                            if (rem >= 4) {
+                                px = 4;
+                            } else if (rem == 3) {
+                                ox = g.outW - 4;
+                                px = 4;
+                            } else {
+                                ox = g.outW - 2;
+                                px = 2;
+                            }
+                        } else {
+                            if (ox >= first && ox < last && ox + 4 > last && last - first >= 4) {
+                                // the row's last interior block overlaps the previous one (those pixels get
+                                // the same values again) instead of leaving one to three for the slow path
+                                ox = last - 4;
+                            }
+                            px = ox >= first && ox + 4 <= last ? 4 : 1;
                         }
-                        boolean four = ox >= first && ox + 4 <= last;
-                        int px = four ? 4 : 1;
+                        boolean four = px == 4;
                         for (int oc = 0; oc < coutPad; oc += 2 * lanes) {
                             int yo = ys + (oy * g.outW + ox) * cout + oc;
                             int n = Math.min(2 * lanes, cout - oc);
@@ -904,7 +949,7 @@ public final class VectorKernels {
                             }
                             if (exact) {
                                 // narrow blocks too: the padded filter's extra channels are zero
-                                blockFloat(m, oy, ox, four, ky0, ky1, oc, yo, n);
+                                blockFloat(m, oy, ox, px, ky0, ky1, oc, yo, n);
                             } else if (n < 2 * lanes) {
                                 narrow(q, is, xs, oy, ox, px, ky0, ky1, oc, yo, n);
                             } else {
@@ -964,18 +1009,23 @@ public final class VectorKernels {
             }
         }
 
-        /** Four pixels (or one, at an edge) x channels [oc, oc + 2L) on the float path, requantized into q. */
-        private void blockFloat(Arena m, int oy, int ox, boolean four, int ky0, int ky1, int oc, int yo, int n) {
+        /** Four pixels (two at the end of a padded row, one at an edge) x channels [oc, oc + 2L) on the float path, requantized into q. */
+        private void blockFloat(Arena m, int oy, int ox, int px, int ky0, int ky1, int oc, int yo, int n) {
             final float[] t = m.fs;
             final int lanes = F.length();
             final int cin = g.inC;
             final int x0 = 8 * lanes;
             if (padW > 0) {
-                // every pixel is interior in the padded copy (run() passes four = true)
+                // every pixel is interior in the padded copy (run() passes px = 4 or 2)
                 final int top = (oy * g.strideH - g.padTop) * padW + ox * g.strideW;
-                fourPixels(t, wf, zeros, padTapOff, coutPad, x0 + top * cin, g.strideW * cin, ky0 * g.kw * cin,
-                        ky1 * g.kw * cin, oc, t);
-            } else if (four) {
+                if (px == 2) {
+                    twoPixels(t, wf, zeros, padTapOff, coutPad, x0 + top * cin, g.strideW * cin, ky0 * g.kw * cin,
+                            ky1 * g.kw * cin, oc, t);
+                } else {
+                    fourPixels(t, wf, zeros, padTapOff, coutPad, x0 + top * cin, g.strideW * cin, ky0 * g.kw * cin,
+                            ky1 * g.kw * cin, oc, t);
+                }
+            } else if (px == 4) {
                 final int top = (oy * g.strideH - g.padTop) * g.inW + ox * g.strideW - g.padLeft;
                 fourPixels(t, wf, zeros, tapOff, coutPad, x0 + top * cin, g.strideW * cin, ky0 * g.kw * cin,
                         ky1 * g.kw * cin, oc, t);
@@ -986,7 +1036,7 @@ public final class VectorKernels {
                 onePixel(t, wf, zeros, edge[tapClass(g, ky0, Math.max(ky0, ky1), kx0, Math.max(kx0, kx1))], x0 + top * cin,
                         oc, t);
             }
-            for (int p = 0; p < (four ? 4 : 1); p++) {
+            for (int p = 0; p < px; p++) {
                 if (emult != null && n == 2 * lanes) {
                     requantizeVector(t, 2 * lanes * p, m.q, yo + p * g.outC, oc, m.is);
                 } else {
@@ -1180,21 +1230,28 @@ public final class VectorKernels {
                 final int ys = yOff + s * stride;
                 for (int py = 0; py < outH; py++) {
                     for (int px = 0; px < outW; px += 2) {
-                        int p0 = Math.min(px, outW - 2);
+                        // pooled pixels two at a time; the last of an odd row alone (not a pair that
+                        // recomputes its neighbour: a 9-pixel row cost 10)
+                        boolean single = px + 1 == outW;
                         for (int oc = 0; oc < k.coutPad; oc += 2 * lanes) {
                             int n = Math.min(2 * lanes, g.outC - oc);
                             if (n <= 0) {
                                 break;
                             }
-                            pair(m, 2 * py, 2 * p0, oc, ys + (py * outW + p0) * g.outC + oc, n);
+                            int yo = ys + (py * outW + px) * g.outC + oc;
+                            pooledPixels(m, 2 * py, 2 * px, single ? 1 : 2, oc, yo, n);
                         }
                     }
                 }
             }
         }
 
-        /** Pooled pixels (oy / 2, ox / 2) and the next, channels [oc, oc + n), into q[yo ..). */
-        private void pair(Arena m, int oy, int ox, int oc, int yo, int n) {
+        /**
+         * Pooled pixel (oy / 2, ox / 2) and, when {@code count} is 2, the next, channels
+         * [oc, oc + n), into q[yo ..): per conv row {@link #fourPixels} (or {@link #twoPixels}
+         * for one pooled pixel), the max over the window, then the requantization.
+         */
+        private void pooledPixels(Arena m, int oy, int ox, int count, int oc, int yo, int n) {
             final Int8Conv2D k = conv;
             final OpContext.Window g = k.g;
             final float[] t = m.fs;
@@ -1206,11 +1263,16 @@ public final class VectorKernels {
                 int ky0 = Math.max(0, g.padTop - y * g.strideH);
                 int ky1 = Math.min(g.kh, g.inH + g.padTop - y * g.strideH);
                 int top = (y * g.strideH - g.padTop) * k.padW + ox * g.strideW;
-                fourPixels(t, k.wf, k.zeros, k.padTapOff, k.coutPad, x0 + top * cin, g.strideW * cin, ky0 * g.kw * cin,
-                        ky1 * g.kw * cin, oc, t);
-                maxPairs(t, pooled, r == 1);
+                if (count == 2) {
+                    fourPixels(t, k.wf, k.zeros, k.padTapOff, k.coutPad, x0 + top * cin, g.strideW * cin, ky0 * g.kw * cin,
+                            ky1 * g.kw * cin, oc, t);
+                } else {
+                    twoPixels(t, k.wf, k.zeros, k.padTapOff, k.coutPad, x0 + top * cin, g.strideW * cin, ky0 * g.kw * cin,
+                            ky1 * g.kw * cin, oc, t);
+                }
+                maxPairs(t, pooled, r == 1, count);
             }
-            for (int p = 0; p < 2; p++) {
+            for (int p = 0; p < count; p++) {
                 int at = pooled + 2 * lanes * p;
                 if (k.emult != null && n == 2 * lanes) {
                     k.requantizeVector(t, at, m.q, yo + p * g.outC, oc, m.is);
@@ -1228,11 +1290,12 @@ public final class VectorKernels {
          * pixels 0 and 1 into t[at, at + 2L) and of pixels 2 and 3 into t[at + 2L, at + 4L); with
          * {@code max}, also of what those held (the conv row above). Compare and blend, as the
          * fp32 max pool (FloatVector.max pulled paths C2 on JDK 17 did not inline); one vector
-         * per iteration, none carried across iterations.
+         * per iteration, none carried across iterations. With {@code count} 1, only the first
+         * pair ({@link #twoPixels}' sums in t[0, 4L)).
          */
-        private static void maxPairs(float[] t, int at, boolean max) {
+        private static void maxPairs(float[] t, int at, boolean max, int count) {
             final int lanes = F.length();
-            for (int i = 0; i < 4 * lanes; i += lanes) {
+            for (int i = 0; i < 2 * count * lanes; i += lanes) {
                 int a = i < 2 * lanes ? i : i + 2 * lanes; // pixel 0 or 2, channel vector i % 2L
                 FloatVector v = FloatVector.fromArray(F, t, a);
                 FloatVector w = FloatVector.fromArray(F, t, a + 2 * lanes); // pixel 1 or 3
