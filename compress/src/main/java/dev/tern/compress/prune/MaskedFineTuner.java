@@ -4,6 +4,7 @@ import dev.tern.compress.BadInputException;
 import dev.tern.compress.data.CanvasSet;
 import dev.tern.compress.data.MultiFashion;
 import dev.tern.compress.tf.TfModelGraph;
+import dev.tern.compress.train.AdamGraph;
 import dev.tern.compress.train.Trainer;
 import dev.tern.runtime.model.ModelDef;
 import dev.tern.runtime.model.TaskKind;
@@ -157,31 +158,17 @@ public final class MaskedFineTuner {
             for (String n : names) {
                 readList.add(reads.get(n));
             }
-            // every gradient before any write (see Trainer: reads may alias the variables' buffers)
-            List<Op> gradDone = new ArrayList<>();
-            List<Operand<TFloat32>> grads = new ArrayList<>();
-            for (Operand<?> g0 : tf.gradients(total, readList)) {
-                @SuppressWarnings("unchecked")
-                org.tensorflow.op.core.Identity<TFloat32> g1 = tf.identity((Operand<TFloat32>) g0);
-                gradDone.add(g1);
-                grads.add(g1);
+            List<Variable<TFloat32>> varList = new ArrayList<>();
+            List<String> opNameList = new ArrayList<>();
+            List<long[]> shapeList = new ArrayList<>();
+            for (String n : names) {
+                varList.add(vars.get(n));
+                opNameList.add(opNames.get(n));
+                shapeList.add(shapes.get(n));
             }
-            Ops afterGrads = tf.withControlDependencies(gradDone);
-            Variable<TFloat32> b1p = tf.withName("adam_beta1_power").variable(tf.constant(0.9f));
-            Variable<TFloat32> b2p = tf.withName("adam_beta2_power").variable(tf.constant(0.999f));
-            List<Op> applies = new ArrayList<>();
-            for (int i = 0; i < names.size(); i++) {
-                String n = names.get(i);
-                Shape shape = Shape.of(shapes.get(n));
-                float[] zeros = new float[values.get(n).length];
-                Variable<TFloat32> m = tf.withName(opNames.get(n) + "_adam_m").variable(tf.constant(shape, DataBuffers.of(zeros, true, false)));
-                Variable<TFloat32> v = tf.withName(opNames.get(n) + "_adam_v").variable(tf.constant(shape, DataBuffers.of(zeros, true, false)));
-                applies.add(afterGrads.train.applyAdam(vars.get(n), m, v, b1p, b2p, lr, tf.constant(0.9f), tf.constant(0.999f),
-                        tf.constant(1e-7f), grads.get(i)));
-            }
-            Op stepDone = tf.withControlDependencies(applies).noOp();
-            List<Op> powers = List.of(tf.withControlDependencies(List.of(stepDone)).assign(b1p, tf.math.mul(b1p, tf.constant(0.9f))),
-                    tf.withControlDependencies(List.of(stepDone)).assign(b2p, tf.math.mul(b2p, tf.constant(0.999f))));
+            AdamGraph adam = AdamGraph.build(tf, total, opNameList, varList, readList, shapeList, lr);
+            List<Op> applies = adam.applies;
+            List<Op> powers = adam.powers;
             s.initialize();
 
             int bs = o.batchSize;

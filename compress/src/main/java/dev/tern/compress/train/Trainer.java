@@ -21,7 +21,6 @@ import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TFloat32;
 
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -174,41 +173,19 @@ public final class Trainer {
                     trainableReads.add(reads.get(name));
                 }
             }
-            // Every gradient is computed before any variable is written: ApplyAdam and the
-            // batch-norm assigns update variables in place, and a read through Identity may
-            // alias the variable's buffer, so without this barrier backprop could read
-            // half-updated weights (wrong gradients, and runs that differ from one another).
-            List<Op> gradDone = new ArrayList<>();
-            List<Operand<TFloat32>> gradValues = new ArrayList<>();
-            for (Operand<?> g0 : tf.gradients(total, trainableReads)) {
-                @SuppressWarnings("unchecked")
-                Operand<TFloat32> g1 = (Operand<TFloat32>) g0;
-                org.tensorflow.op.core.Identity<TFloat32> id = tf.identity(g1);
-                gradDone.add(id);
-                gradValues.add(id);
-            }
-            Ops afterGrads = tf.withControlDependencies(gradDone);
-            Iterator<Operand<TFloat32>> grads = gradValues.iterator();
-            Variable<TFloat32> b1p = tf.withName("adam_beta1_power").variable(tf.constant(0.9f));
-            Variable<TFloat32> b2p = tf.withName("adam_beta2_power").variable(tf.constant(0.999f));
-            List<Op> applies = new ArrayList<>();
+            List<Variable<TFloat32>> trainableVars = new ArrayList<>();
+            List<long[]> trainableShapes = new ArrayList<>();
             for (String name : trainable) {
-                Operand<TFloat32> grad = grads.next();
-                long[] shape = w.shapes.get(name);
-                Variable<TFloat32> m = tf.withName(name + "_adam_m").variable(constant(tf, new float[Weights.count(shape)], shape));
-                Variable<TFloat32> v = tf.withName(name + "_adam_v").variable(constant(tf, new float[Weights.count(shape)], shape));
-                applies.add(afterGrads.train.applyAdam(vars.get(name), m, v, b1p, b2p, lr, tf.constant(0.9f), tf.constant(0.999f),
-                        tf.constant(1e-7f), grad));
+                trainableVars.add(vars.get(name));
+                trainableShapes.add(w.shapes.get(name));
             }
+            AdamGraph adam = AdamGraph.build(tf, total, trainable, trainableVars, trainableReads, trainableShapes, lr);
+            List<Op> applies = adam.applies;
             List<Op> bnUpdates = new ArrayList<>();
             for (Map.Entry<String, Operand<TFloat32>> e : bnNewValues.entrySet()) {
-                bnUpdates.add(afterGrads.assign(vars.get(e.getKey()), tf.identity(e.getValue())));
+                bnUpdates.add(adam.afterGradients.assign(vars.get(e.getKey()), tf.identity(e.getValue())));
             }
-            Ops after = tf.withControlDependencies(applies);
-            Op stepPowers = after.withName("adam_step").noOp();
-            List<Op> powerUpdates = List.of(
-                    tf.withControlDependencies(List.of(stepPowers)).assign(b1p, tf.math.mul(b1p, tf.constant(0.9f))),
-                    tf.withControlDependencies(List.of(stepPowers)).assign(b2p, tf.math.mul(b2p, tf.constant(0.999f))));
+            List<Op> powerUpdates = adam.powers;
 
             Map<String, Operand<TFloat32>> evalLogits = net.forward(tf, x, reads::get, MultiTaskNet.Mode.EVAL,
                     MultiTaskNet.BnUpdater.NONE);
