@@ -52,19 +52,7 @@ public final class SparseChecks {
                     keep[r * cols + c] = rows > 1 && r == 1 || r != 0 && rnd.nextDouble() >= sparsity;
                 }
             }
-            if (t.dtype() == DType.FLOAT32) {
-                float[] w = t.floats();
-                for (int i = 0; i < w.length; i++) {
-                    w[i] = keep[i] ? w[i] : 0f;
-                }
-                ts.add(Tensor.ofFloats(t.name(), t.shape(), w));
-            } else {
-                byte[] w = t.int8s();
-                for (int i = 0; i < w.length; i++) {
-                    w[i] = keep[i] ? w[i] : 0;
-                }
-                ts.add(Tensor.ofInt8(t.name(), t.shape(), w, t.quant()));
-            }
+            ts.add(TestModels.masked(t, keep));
         }
         return new ModelDef(def.name(), def.inputs(), ts, def.nodes(), def.tasks(), def.outputs(), def.provenance());
     }

@@ -109,21 +109,31 @@ public final class TestModels {
         for (dev.tern.runtime.model.Tensor t : def.tensors().values()) {
             if (!weights.contains(t.name())) {
                 tensors.add(t);
-            } else if (t.dtype() == dev.tern.runtime.model.DType.FLOAT32) {
-                float[] w = t.floats();
-                for (int i = 0; i < w.length; i++) {
-                    w[i] = rnd.nextDouble() < fraction ? 0f : w[i];
-                }
-                tensors.add(dev.tern.runtime.model.Tensor.ofFloats(t.name(), t.shape(), w));
             } else {
-                byte[] w = t.int8s();
-                for (int i = 0; i < w.length; i++) {
-                    w[i] = rnd.nextDouble() < fraction ? 0 : w[i];
+                boolean[] keep = new boolean[(int) dev.tern.runtime.model.Tensor.elementCount(t.shape())];
+                for (int i = 0; i < keep.length; i++) {
+                    keep[i] = rnd.nextDouble() >= fraction;
                 }
-                tensors.add(dev.tern.runtime.model.Tensor.ofInt8(t.name(), t.shape(), w, t.quant()));
+                tensors.add(masked(t, keep));
             }
         }
         return new ModelDef(def.name(), def.inputs(), tensors, def.nodes(), def.tasks(), def.outputs(), def.provenance());
+    }
+
+    /** A copy of a float32 or int8 tensor with the elements where {@code keep} is false set to zero. */
+    public static dev.tern.runtime.model.Tensor masked(dev.tern.runtime.model.Tensor t, boolean[] keep) {
+        if (t.dtype() == dev.tern.runtime.model.DType.FLOAT32) {
+            float[] w = t.floats();
+            for (int i = 0; i < w.length; i++) {
+                w[i] = keep[i] ? w[i] : 0f;
+            }
+            return dev.tern.runtime.model.Tensor.ofFloats(t.name(), t.shape(), w);
+        }
+        byte[] w = t.int8s();
+        for (int i = 0; i < w.length; i++) {
+            w[i] = keep[i] ? w[i] : 0;
+        }
+        return dev.tern.runtime.model.Tensor.ofInt8(t.name(), t.shape(), w, t.quant());
     }
 
     public static ModelDef allOps(long seed) {

@@ -39,54 +39,47 @@ public final class SparseKernels {
 
         /** Packs the non-zero floats (+0 and -0 are both dropped). */
         public Csr(float[] w, int rows, int cols) {
+            this(rows, cols, w, null);
+        }
+
+        /** Packs the non-zero int8 values. */
+        public Csr(byte[] w, int rows, int cols) {
+            this(rows, cols, null, w);
+        }
+
+        /** Row-major [rows][cols] weights, either floats f or bytes b (the other null). */
+        private Csr(int rows, int cols, float[] f, byte[] b) {
             this.rows = rows;
             this.cols = cols;
             start = new int[rows + 1];
             int nnz = 0;
-            for (float v : w) {
-                nnz += v != 0f ? 1 : 0;
+            for (int i = 0; i < rows * cols; i++) {
+                nnz += nonZero(f, b, i) ? 1 : 0;
             }
             index = new int[nnz];
-            values = new float[nnz];
-            bytes = null;
+            values = f != null ? new float[nnz] : null;
+            bytes = f != null ? null : new byte[nnz];
             int k = 0;
             for (int r = 0; r < rows; r++) {
                 start[r] = k;
                 for (int c = 0; c < cols; c++) {
-                    float v = w[r * cols + c];
-                    if (v != 0f) {
+                    int i = r * cols + c;
+                    if (nonZero(f, b, i)) {
                         index[k] = c;
-                        values[k++] = v;
+                        if (f != null) {
+                            values[k] = f[i];
+                        } else {
+                            bytes[k] = b[i];
+                        }
+                        k++;
                     }
                 }
             }
             start[rows] = k;
         }
 
-        /** Packs the non-zero int8 values. */
-        public Csr(byte[] w, int rows, int cols) {
-            this.rows = rows;
-            this.cols = cols;
-            start = new int[rows + 1];
-            int nnz = 0;
-            for (byte v : w) {
-                nnz += v != 0 ? 1 : 0;
-            }
-            index = new int[nnz];
-            bytes = new byte[nnz];
-            values = null;
-            int k = 0;
-            for (int r = 0; r < rows; r++) {
-                start[r] = k;
-                for (int c = 0; c < cols; c++) {
-                    byte v = w[r * cols + c];
-                    if (v != 0) {
-                        index[k] = c;
-                        bytes[k++] = v;
-                    }
-                }
-            }
-            start[rows] = k;
+        private static boolean nonZero(float[] f, byte[] b, int i) {
+            return f != null ? f[i] != 0f : b[i] != 0;
         }
 
         public int nonZeros() {
