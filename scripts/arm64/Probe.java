@@ -113,7 +113,9 @@ public class Probe {
             byte[] x = new byte[1024];
             int[] y = new int[1024];
             long sink = 0;
-            for (int r = 0; r < 3000; r++) {
+            // long enough for C2 (itself emulated, so slow) to compile the loop and report
+            long end = System.nanoTime() + 10_000_000_000L;
+            for (int r = 0; r < 3000 || System.nanoTime() < end; r++) {
                 for (int i = 0; i + bytes.length() <= x.length; i += bytes.length()) {
                     ((jdk.incubator.vector.IntVector) jdk.incubator.vector.ByteVector.fromArray(bytes, x, i)
                             .convertShape(jdk.incubator.vector.VectorOperators.B2I, ints, 0)).intoArray(y, i);

@@ -728,6 +728,14 @@ public final class VectorKernels {
          * shift or a non-positive multiplier).
          */
         final long[] emult, eright, emask, ehalf, omult, oright, omask, ohalf;
+        /**
+         * The float requantization ({@link #requantizeFast}), or null where it is not proven
+         * safe: per channel the real multiplier M / 2^(31 + s) and the bias times it as floats,
+         * and the distance to the nearest rounding boundary (k + 1/2) below which a lane falls
+         * back to the exact fixed-point steps.
+         */
+        final float[] fmult, fbias, ftol;
+        final float yLo, yHi;
 
         Int8Conv2D(OpContext c) {
             int[] ws = c.constant(1).shape();
@@ -800,6 +808,96 @@ public final class VectorKernels {
             } else {
                 emult = eright = emask = ehalf = omult = oright = omask = ohalf = null;
             }
+            yLo = lo - outZero - 1;
+            yHi = hi - outZero + 1;
+            float[][] fast = right && wf != null && !"exact".equals(System.getProperty("tern.requant"))
+                    ? fastConstants(w, taps) : null;
+            fmult = fast == null ? null : fast[0];
+            fbias = fast == null ? null : fast[1];
+            ftol = fast == null ? null : fast[2];
+        }
+
+        /**
+         * The constants of {@link #requantizeFast}, or null when some channel cannot use it.
+         * With a = sum + bias, the fixed-point result is rhaz(round-half-up(a M / 2^31) / 2^s)
+         * (s the right shift): two roundings of y = a M / 2^(31 + s), the first moving y by at
+         * most w = 1/2^(s+1) (0 when s = 0). Computed in floats, y' = fma(sum, Mf, bias Mf)
+         * is off by e <= 2^-23 (|y'| + |bias M'|) (M', the float multiplier, and y' each one
+         * rounding; the sum is exact). Unless y' lies within w + 2e of a half-integer, both
+         * roundings and the float one give the same integer; lanes that do fall back. Lanes
+         * beyond the clamp bounds need only e < 1/2, checked here with the largest possible sum
+         * (max |q - zp| x sum |w|); in range |y'| <= 258 bounds e.
+         */
+        private float[][] fastConstants(byte[] w, int taps) {
+            float[] m = new float[coutPad];
+            float[] b = new float[coutPad];
+            float[] tol = new float[coutPad];
+            java.util.Arrays.fill(tol, 0.5f); // padding channels: y' = 0, never near a boundary
+            long maxX = Math.max(Math.abs(-128 - inZero), Math.abs(127 - inZero));
+            for (int oc = 0; oc < g.outC; oc++) {
+                int sh = -shift[oc];
+                double mr = mult[oc] / Math.pow(2, 31 + sh);
+                double bm = bias[oc] * mr;
+                long sumW = 0;
+                for (int t = 0; t < taps; t++) {
+                    sumW += Math.abs(w[oc * taps + t]);
+                }
+                double worst = 0x1p-23 * (maxX * sumW * mr + 2 * Math.abs(bm) + 1) * 1.01;
+                double e = 0x1p-23 * (260 + 2 * Math.abs(bm)) * 1.01;
+                double t = 0.5 - (sh == 0 ? 0 : Math.pow(2, -(sh + 1))) - 2 * e;
+                if (worst >= 0.25 || t < 0.125) {
+                    return null;
+                }
+                m[oc] = (float) mr;
+                b[oc] = (float) bm;
+                tol[oc] = (float) t;
+            }
+            return new float[][] {m, b, tol};
+        }
+
+        /** Requantizes 2L sums as {@link #requantizeVector}, each vector of L in floats when it can ({@link #requantizeFast}). */
+        private void requantize(float[] t, int tp, byte[] q, int qo, int oc, int[] is) {
+            final int lanes = I.length();
+            if (fmult == null) {
+                requantizeVector(t, tp, q, qo, oc, is);
+                return;
+            }
+            if (!requantizeFast(t, tp, q, qo, oc, is)) {
+                requantizeHalf(t, tp, q, qo, oc, is);
+            }
+            if (!requantizeFast(t, tp + lanes, q, qo + lanes, oc + lanes, is)) {
+                requantizeHalf(t, tp + lanes, q, qo + lanes, oc + lanes, is);
+            }
+        }
+
+        /**
+         * Channels [oc, oc + L) in float lanes (see {@link #fastConstants}): y' = fma(sum, M,
+         * bias M), clamped to one past the output bounds, rounded by adding 1.5 x 2^23 (its bits
+         * then give the integer), the zero point added, clamped and narrowed. Returns false,
+         * writing nothing, when a lane lies too near a rounding boundary: the caller then runs
+         * the exact steps for those L channels (about 1/2^s of lanes, s the right shift).
+         */
+        private boolean requantizeFast(float[] t, int tp, byte[] q, int qo, int oc, int[] is) {
+            final int lanes = I.length();
+            FloatVector y = FloatVector.fromArray(F, t, tp).fma(FloatVector.fromArray(F, fmult, oc),
+                    FloatVector.fromArray(F, fbias, oc));
+            y = y.blend(yLo, y.compare(VectorOperators.LT, yLo));
+            y = y.blend(yHi, y.compare(VectorOperators.GT, yHi));
+            FloatVector r = y.add(12582912f); // 1.5 x 2^23: rounds to an integer, half to even
+            FloatVector d = y.sub(r.sub(12582912f));
+            if (d.lanewise(VectorOperators.ABS).compare(VectorOperators.GE, FloatVector.fromArray(F, ftol, oc)).anyTrue()) {
+                return false;
+            }
+            IntVector v = r.reinterpretAsInts().sub(0x4B400000).add(outZero).max(lo).min(hi);
+            if (B.length() == lanes) {
+                v.convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes().intoArray(q, qo);
+            } else {
+                v.intoArray(is, 0);
+                for (int o = 0; o < lanes; o++) {
+                    q[qo + o] = (byte) is[o];
+                }
+            }
+            return true;
         }
 
         /**
@@ -1038,7 +1136,7 @@ public final class VectorKernels {
             }
             for (int p = 0; p < px; p++) {
                 if (emult != null && n == 2 * lanes) {
-                    requantizeVector(t, 2 * lanes * p, m.q, yo + p * g.outC, oc, m.is);
+                    requantize(t, 2 * lanes * p, m.q, yo + p * g.outC, oc, m.is);
                 } else {
                     // the last channels of a layer whose cout is not a multiple of 2L: only n are written
                     for (int o = 0; o < n; o++) {
@@ -1275,7 +1373,7 @@ public final class VectorKernels {
             for (int p = 0; p < count; p++) {
                 int at = pooled + 2 * lanes * p;
                 if (k.emult != null && n == 2 * lanes) {
-                    k.requantizeVector(t, at, m.q, yo + p * g.outC, oc, m.is);
+                    k.requantize(t, at, m.q, yo + p * g.outC, oc, m.is);
                 } else {
                     for (int o = 0; o < n; o++) {
                         m.is[o] = k.bias[oc + o] + (int) t[at + o];
