@@ -888,7 +888,9 @@ public final class VectorKernels {
             if (d.lanewise(VectorOperators.ABS).compare(VectorOperators.GE, FloatVector.fromArray(F, ftol, oc)).anyTrue()) {
                 return false;
             }
-            IntVector v = r.reinterpretAsInts().sub(0x4B400000).add(outZero).max(lo).min(hi);
+            IntVector v = r.reinterpretAsInts().sub(0x4B400000).add(outZero);
+            v = v.blend(lo, v.compare(VectorOperators.LT, lo));
+            v = v.blend(hi, v.compare(VectorOperators.GT, hi));
             if (B.length() == lanes) {
                 v.convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes().intoArray(q, qo);
             } else {
@@ -941,7 +943,9 @@ public final class VectorKernels {
                     .add(LongVector.fromArray(L, ohalf, k).sub(high.lanewise(VectorOperators.ASHR, 63))
                             .sub(high.and(LongVector.fromArray(L, omask, k))).lanewise(VectorOperators.LSHR, 63));
             IntVector r = even.and(0xFFFFFFFFL).or(odd.lanewise(VectorOperators.LSHL, 32)).reinterpretAsInts()
-                    .add(outZero).max(lo).min(hi);
+                    .add(outZero);
+            r = r.blend(lo, r.compare(VectorOperators.LT, lo));
+            r = r.blend(hi, r.compare(VectorOperators.GT, hi));
             if (B.length() == lanes) {
                 r.convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes().intoArray(q, qo);
             } else {
@@ -1541,7 +1545,8 @@ public final class VectorKernels {
             for (; c + lanes <= ch; c += lanes) {
                 ByteVector acc = ByteVector.fromArray(B, q, first + c);
                 for (int k = 1; k < off.length; k++) {
-                    acc = acc.max(ByteVector.fromArray(B, q, first + off[k] + c));
+                    ByteVector x = ByteVector.fromArray(B, q, first + off[k] + c);
+                    acc = acc.blend(x, acc.compare(VectorOperators.LT, x));
                 }
                 acc.intoArray(q, yo + c);
             }
@@ -1591,11 +1596,14 @@ public final class VectorKernels {
             final float zp = zero;
             for (int i = 0; i < body; i += lanes) {
                 FloatVector v = FloatVector.fromArray(F, f, xo + i).div(scale);
-                FloatVector a = v.abs().min(256f);
+                FloatVector a = v.abs();
+                a = a.blend(256f, a.compare(VectorOperators.GT, 256f));
                 FloatVector r = a.add(MAGIC).sub(MAGIC);
                 r = r.blend(r.add(1f), a.sub(r).compare(VectorOperators.EQ, 0.5f));
                 r = r.blend(r.neg(), v.compare(VectorOperators.LT, 0f));
-                FloatVector y = r.add(zp).max(-128f).min(127f).blend(zp, v.test(VectorOperators.IS_NAN));
+                FloatVector y = r.add(zp);
+                y = y.blend(-128f, y.compare(VectorOperators.LT, -128f));
+                y = y.blend(127f, y.compare(VectorOperators.GT, 127f)).blend(zp, v.test(VectorOperators.IS_NAN));
                 IntVector qi = y.add(MAGIC).reinterpretAsInts().sub(MAGIC_BITS);
                 if (B.length() == lanes) {
                     qi.convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes().intoArray(q, yo + i);
@@ -1693,8 +1701,10 @@ public final class VectorKernels {
             LongVector odd = high.lanewise(VectorOperators.ASHR, LongVector.fromArray(L, oright, k))
                     .add(LongVector.fromArray(L, ohalf, k).sub(high.lanewise(VectorOperators.ASHR, 63))
                             .sub(high.and(LongVector.fromArray(L, omask, k))).lanewise(VectorOperators.LSHR, 63));
-            even.and(0xFFFFFFFFL).or(odd.lanewise(VectorOperators.LSHL, 32)).reinterpretAsInts()
-                    .add(outZero).max(lo).min(hi)
+            IntVector r = even.and(0xFFFFFFFFL).or(odd.lanewise(VectorOperators.LSHL, 32)).reinterpretAsInts()
+                    .add(outZero);
+            r = r.blend(lo, r.compare(VectorOperators.LT, lo));
+            r.blend(hi, r.compare(VectorOperators.GT, hi))
                     .convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes().intoArray(q, qo);
         }
     }
