@@ -36,6 +36,16 @@ public final class VectorKernels {
      */
     static final boolean WIDE_BYTES = IntVector.SPECIES_PREFERRED.length() * 8 >= 64;
 
+    /**
+     * Whether the padded int8 convolutions run {@link #sixPixels} blocks: where there are 32
+     * vector registers (AVX-512, AArch64), which twelve accumulators, two weight vectors and the
+     * broadcasts need. {@code -Dtern.six=false} keeps four-pixel blocks.
+     */
+    static final boolean SIX = (F.vectorBitSize() >= 512 || "aarch64".equals(System.getProperty("os.arch")))
+            && !"false".equals(System.getProperty("tern.six"));
+    /** Floats of scratch a block's sums take: 2L channels by up to six pixels. */
+    static final int SUMS = 12 * F.length();
+
     static {
         KernelRegistry.register(OpType.DENSE, DType.FLOAT32, Backend.VECTOR, "f32-dense-vector", Dense::new);
         KernelRegistry.register(OpType.CONV2D, DType.FLOAT32, Backend.VECTOR, "f32-conv2d-vector", Conv2D::new);
@@ -158,6 +168,65 @@ public final class VectorKernels {
         b0.intoArray(t, lanes);
         a1.intoArray(t, 2 * lanes);
         b1.intoArray(t, 3 * lanes);
+    }
+
+    /**
+     * {@link #fourPixels} for six pixels: twelve accumulators, their sums in t[0, 12L) (pixel p
+     * at 2L * p). Per tap two weight loads feed twelve FMAs (four pixels: eight), and rows of
+     * 18 or 36 pixels (and pooled rows of 9) split into whole blocks. Only where the machine
+     * has 32 vector registers ({@link #SIX}): with 16 the accumulators would spill.
+     */
+    static void sixPixels(float[] x, float[] w, float[] init, int[] off, int coutPad, int base, int step, int j0, int j1,
+                          int oc, float[] t) {
+        final int lanes = F.length();
+        FloatVector a0 = FloatVector.fromArray(F, init, oc);
+        FloatVector b0 = FloatVector.fromArray(F, init, oc + lanes);
+        FloatVector a1 = a0;
+        FloatVector b1 = b0;
+        FloatVector a2 = a0;
+        FloatVector b2 = b0;
+        FloatVector a3 = a0;
+        FloatVector b3 = b0;
+        FloatVector a4 = a0;
+        FloatVector b4 = b0;
+        FloatVector a5 = a0;
+        FloatVector b5 = b0;
+        for (int j = j0; j < j1; j++) {
+            int wrow = j * coutPad + oc;
+            int xp = base + off[j];
+            FloatVector wa = FloatVector.fromArray(F, w, wrow);
+            FloatVector wb = FloatVector.fromArray(F, w, wrow + lanes);
+            FloatVector x0 = FloatVector.broadcast(F, x[xp]);
+            FloatVector x1 = FloatVector.broadcast(F, x[xp + step]);
+            FloatVector x2 = FloatVector.broadcast(F, x[xp + 2 * step]);
+            a0 = wa.fma(x0, a0);
+            b0 = wb.fma(x0, b0);
+            a1 = wa.fma(x1, a1);
+            b1 = wb.fma(x1, b1);
+            a2 = wa.fma(x2, a2);
+            b2 = wb.fma(x2, b2);
+            FloatVector x3 = FloatVector.broadcast(F, x[xp + 3 * step]);
+            FloatVector x4 = FloatVector.broadcast(F, x[xp + 4 * step]);
+            FloatVector x5 = FloatVector.broadcast(F, x[xp + 5 * step]);
+            a3 = wa.fma(x3, a3);
+            b3 = wb.fma(x3, b3);
+            a4 = wa.fma(x4, a4);
+            b4 = wb.fma(x4, b4);
+            a5 = wa.fma(x5, a5);
+            b5 = wb.fma(x5, b5);
+        }
+        a0.intoArray(t, 0);
+        b0.intoArray(t, lanes);
+        a1.intoArray(t, 2 * lanes);
+        b1.intoArray(t, 3 * lanes);
+        a2.intoArray(t, 4 * lanes);
+        b2.intoArray(t, 5 * lanes);
+        a3.intoArray(t, 6 * lanes);
+        b3.intoArray(t, 7 * lanes);
+        a4.intoArray(t, 8 * lanes);
+        b4.intoArray(t, 9 * lanes);
+        a5.intoArray(t, 10 * lanes);
+        b5.intoArray(t, 11 * lanes);
     }
 
     /** Index of a pixel's tap class: the in-bounds window rows [ky0, ky1) and columns [kx0, kx1). */
@@ -709,8 +778,13 @@ public final class VectorKernels {
          * the int path needs a multiply and an add); null otherwise.
          */
         final float[] wf;
-        /** Initial sums of the float path (the int32 bias is added after the conversion). */
-        final float[] zeros;
+        /**
+         * Initial sums of the float path: the bias as floats when the float requantization is on
+         * ({@link #fastConstants} proves every partial sum with it exact), else zeros.
+         */
+        final float[] init;
+        /** What the exact steps add to the float path's sums: zeros when {@link #init} holds the bias, else the bias. */
+        final int[] sumBias;
         /** {@link #edgeTaps}: the tap lists of the one-pixel path. */
         final int[][] edge;
         /**
@@ -729,13 +803,11 @@ public final class VectorKernels {
          */
         final long[] emult, eright, emask, ehalf, omult, oright, omask, ohalf;
         /**
-         * The float requantization ({@link #requantizeFast}), or null where it is not proven
-         * safe: per channel the real multiplier M / 2^(31 + s) and the bias times it as floats,
-         * and the distance to the nearest rounding boundary (k + 1/2) below which a lane falls
-         * back to the exact fixed-point steps.
+         * The float requantization ({@link #requantizePixels}), or null where it is not proven
+         * exact: per channel the real multiplier M / 2^(31 + s) as a float, and the distance to
+         * the nearest rounding boundary (k + 1/2) below which a lane takes the exact steps.
          */
-        final float[] fmult, fbias, ftol;
-        final float yLo, yHi;
+        final float[] fmult, ftol;
 
         Int8Conv2D(OpContext c) {
             int[] ws = c.constant(1).shape();
@@ -782,7 +854,6 @@ public final class VectorKernels {
                 padW = 0;
                 padTapOff = null;
             }
-            zeros = new float[coutPad];
             edge = edgeTaps(g, coutPad);
             boolean right = true;
             for (int oc = 0; oc < g.outC; oc++) {
@@ -808,98 +879,117 @@ public final class VectorKernels {
             } else {
                 emult = eright = emask = ehalf = omult = oright = omask = ohalf = null;
             }
-            yLo = lo - outZero - 1;
-            yHi = hi - outZero + 1;
             float[][] fast = right && wf != null && !"exact".equals(System.getProperty("tern.requant"))
                     ? fastConstants(w, taps) : null;
             fmult = fast == null ? null : fast[0];
-            fbias = fast == null ? null : fast[1];
-            ftol = fast == null ? null : fast[2];
+            ftol = fast == null ? null : fast[1];
+            init = new float[coutPad];
+            if (fast != null) {
+                for (int oc = 0; oc < g.outC; oc++) {
+                    init[oc] = bias[oc];
+                }
+                sumBias = new int[coutPad];
+            } else {
+                sumBias = bias;
+            }
         }
 
         /**
-         * The constants of {@link #requantizeFast}, or null when some channel cannot use it.
-         * With a = sum + bias, the fixed-point result is rhaz(round-half-up(a M / 2^31) / 2^s)
-         * (s the right shift): two roundings of y = a M / 2^(31 + s), the first moving y by at
-         * most w = 1/2^(s+1) (0 when s = 0). Computed in floats, y' = fma(sum, Mf, bias Mf)
-         * is off by e <= 2^-23 (|y'| + |bias M'|) (M', the float multiplier, and y' each one
-         * rounding; the sum is exact). Unless y' lies within w + 2e of a half-integer, both
-         * roundings and the float one give the same integer; lanes that do fall back. Lanes
-         * beyond the clamp bounds need only e < 1/2, checked here with the largest possible sum
-         * (max |q - zp| x sum |w|); in range |y'| <= 258 bounds e.
+         * The constants of {@link #requantizePixels}, or null when some channel cannot use it.
+         * With a = sum + bias (the float path's sums start from the bias), the fixed-point result
+         * is rhaz(round-half-up(a M / 2^31) / 2^s), s the right shift: two roundings of
+         * z = a M / 2^(31 + s), the first moving it by at most w = 1/2^(s+1) (0 when s = 0), so
+         * the result is the integer k nearest z whenever |z - k| < 1/2 - w. In floats, with
+         * M' = M / 2^(31 + s) rounded (relative error 2^-24), one FMA gives k = rn(a M' + 1.5 x
+         * 2^23) - 1.5 x 2^23 and a second d = rn(a M' - k), so |z - k| <= |d| + 2^-25 + |z| 2^-24.
+         * Lanes whose result the clamp does not decide have |z| <= B = (bound span) + 2, so
+         * |d| < tol = 1/2 - w - 2^-25 - B 2^-24 (with a margin) proves the result k; other lanes
+         * take the exact steps. Lanes beyond B saturate either way as long as |z| < 2^21 (k then
+         * is within one of z, and the 1.5 x 2^23 rounding holds). Requires, per channel:
+         * |bias| + max|q - zp| x sum|w| < 2^24 (every partial sum, bias included, exact), and
+         * that sum times M' below 2^21.
          */
         private float[][] fastConstants(byte[] w, int taps) {
             float[] m = new float[coutPad];
-            float[] b = new float[coutPad];
             float[] tol = new float[coutPad];
-            java.util.Arrays.fill(tol, 0.5f); // padding channels: y' = 0, never near a boundary
+            java.util.Arrays.fill(tol, 0.5f); // padding channels: a = 0, never near a boundary
             long maxX = Math.max(Math.abs(-128 - inZero), Math.abs(127 - inZero));
+            double span = Math.max(hi - outZero, outZero - lo) + 2;
             for (int oc = 0; oc < g.outC; oc++) {
                 int sh = -shift[oc];
                 double mr = mult[oc] / Math.pow(2, 31 + sh);
-                double bm = bias[oc] * mr;
                 long sumW = 0;
                 for (int t = 0; t < taps; t++) {
                     sumW += Math.abs(w[oc * taps + t]);
                 }
-                double worst = 0x1p-23 * (maxX * sumW * mr + 2 * Math.abs(bm) + 1) * 1.01;
-                double e = 0x1p-23 * (260 + 2 * Math.abs(bm)) * 1.01;
-                double t = 0.5 - (sh == 0 ? 0 : Math.pow(2, -(sh + 1))) - 2 * e;
-                if (worst >= 0.25 || t < 0.125) {
+                long maxA = Math.abs((long) bias[oc]) + maxX * sumW;
+                if (maxA >= 1 << 24 || maxA * mr * 1.01 >= 0x1p21) {
+                    return null;
+                }
+                double t = 0.5 - (sh == 0 ? 0 : Math.pow(2, -(sh + 1))) - (0x1p-25 + span * 0x1p-24) * 1.01;
+                if (t < 0.125) {
                     return null;
                 }
                 m[oc] = (float) mr;
-                b[oc] = (float) bm;
                 tol[oc] = (float) t;
             }
-            return new float[][] {m, b, tol};
-        }
-
-        /** Requantizes 2L sums as {@link #requantizeVector}, each vector of L in floats when it can ({@link #requantizeFast}). */
-        private void requantize(float[] t, int tp, byte[] q, int qo, int oc, int[] is) {
-            final int lanes = I.length();
-            if (fmult == null) {
-                requantizeVector(t, tp, q, qo, oc, is);
-                return;
-            }
-            if (!requantizeFast(t, tp, q, qo, oc, is)) {
-                requantizeHalf(t, tp, q, qo, oc, is);
-            }
-            if (!requantizeFast(t, tp + lanes, q, qo + lanes, oc + lanes, is)) {
-                requantizeHalf(t, tp + lanes, q, qo + lanes, oc + lanes, is);
-            }
+            return new float[][] {m, tol};
         }
 
         /**
-         * Channels [oc, oc + L) in float lanes (see {@link #fastConstants}): y' = fma(sum, M,
-         * bias M), clamped to one past the output bounds, rounded by adding 1.5 x 2^23 (its bits
-         * then give the integer), the zero point added, clamped and narrowed. Returns false,
-         * writing nothing, when a lane lies too near a rounding boundary: the caller then runs
-         * the exact steps for those L channels (about 1/2^s of lanes, s the right shift).
+         * Requantizes px pixels' sums (bias included) of channels [oc, oc + 2L), pixel p's at
+         * t[tp + 2L p ..), into q[qo + p qstep ..). In floats where {@link #fastConstants} allows:
+         * per vector r = fma(a, M', 1.5 x 2^23), whose bits give k; d = fma(a, M', -k); k plus
+         * the zero point, clamped and narrowed. Per pixel, when a lane of its two vectors has
+         * |d| >= tol, that pixel takes the exact steps ({@link #requantizeHalf}), about 2^-s of
+         * lanes. No float compare or blend: on JDK 17 each cost more than the rest together.
          */
-        private boolean requantizeFast(float[] t, int tp, byte[] q, int qo, int oc, int[] is) {
+        private void requantizePixels(float[] t, int tp, int px, byte[] q, int qo, int qstep, int oc, int[] is) {
             final int lanes = I.length();
-            FloatVector y = FloatVector.fromArray(F, t, tp).fma(FloatVector.fromArray(F, fmult, oc),
-                    FloatVector.fromArray(F, fbias, oc));
-            y = y.blend(yLo, y.compare(VectorOperators.LT, yLo));
-            y = y.blend(yHi, y.compare(VectorOperators.GT, yHi));
-            FloatVector r = y.add(12582912f); // 1.5 x 2^23: rounds to an integer, half to even
-            FloatVector d = y.sub(r.sub(12582912f));
-            if (d.lanewise(VectorOperators.ABS).compare(VectorOperators.GE, FloatVector.fromArray(F, ftol, oc)).anyTrue()) {
-                return false;
+            if (fmult == null) {
+                for (int p = 0; p < px; p++) {
+                    requantizeVector(t, tp + 2 * lanes * p, q, qo + p * qstep, oc, is);
+                }
+                return;
             }
-            IntVector v = r.reinterpretAsInts().sub(0x4B400000).add(outZero);
-            v = v.blend(lo, v.compare(VectorOperators.LT, lo));
-            v = v.blend(hi, v.compare(VectorOperators.GT, hi));
-            if (B.length() == lanes) {
-                v.convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes().intoArray(q, qo);
-            } else {
-                v.intoArray(is, 0);
-                for (int o = 0; o < lanes; o++) {
-                    q[qo + o] = (byte) is[o];
+            final FloatVector magic = FloatVector.broadcast(F, 12582912f); // 1.5 x 2^23
+            final FloatVector ma = FloatVector.fromArray(F, fmult, oc);
+            final FloatVector mb = FloatVector.fromArray(F, fmult, oc + lanes);
+            final FloatVector ta = FloatVector.fromArray(F, ftol, oc);
+            final FloatVector tb = FloatVector.fromArray(F, ftol, oc + lanes);
+            final int bits = 0x4B400000 - outZero;
+            for (int p = 0; p < px; p++) {
+                int at = tp + 2 * lanes * p;
+                int qp = qo + p * qstep;
+                FloatVector a = FloatVector.fromArray(F, t, at);
+                FloatVector b = FloatVector.fromArray(F, t, at + lanes);
+                FloatVector ra = a.fma(ma, magic);
+                FloatVector rb = b.fma(mb, magic);
+                // tol - |d|, negative where a lane is too near a boundary: its sign bits, or'ed
+                IntVector near = ta.sub(a.fma(ma, magic.sub(ra)).reinterpretAsInts().and(0x7FFFFFFF).reinterpretAsFloats())
+                        .reinterpretAsInts()
+                        .or(tb.sub(b.fma(mb, magic.sub(rb)).reinterpretAsInts().and(0x7FFFFFFF).reinterpretAsFloats())
+                                .reinterpretAsInts());
+                if (near.compare(VectorOperators.LT, 0).anyTrue()) {
+                    requantizeHalf(t, at, q, qp, oc, is);
+                    requantizeHalf(t, at + lanes, q, qp + lanes, oc + lanes, is);
+                    continue;
+                }
+                IntVector va = ra.reinterpretAsInts().sub(bits).lanewise(VectorOperators.MAX, lo)
+                        .lanewise(VectorOperators.MIN, hi);
+                IntVector vb = rb.reinterpretAsInts().sub(bits).lanewise(VectorOperators.MAX, lo)
+                        .lanewise(VectorOperators.MIN, hi);
+                if (B.length() == lanes) {
+                    va.convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes().intoArray(q, qp);
+                    vb.convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes().intoArray(q, qp + lanes);
+                } else {
+                    va.intoArray(is, 0);
+                    vb.intoArray(is, lanes);
+                    for (int o = 0; o < 2 * lanes; o++) {
+                        q[qp + o] = (byte) is[o];
+                    }
                 }
             }
-            return true;
         }
 
         /**
@@ -925,7 +1015,7 @@ public final class VectorKernels {
             IntVector exp = bits.lanewise(VectorOperators.LSHR, 23).and(0xFF);
             IntVector mag = bits.and(0x7FFFFF).or(0x800000).lanewise(VectorOperators.LSHR, exp.neg().add(150))
                     .blend(0, exp.compare(VectorOperators.EQ, 0));
-            LongVector v = mag.blend(mag.neg(), bits.compare(VectorOperators.LT, 0)).add(IntVector.fromArray(I, bias, oc))
+            LongVector v = mag.blend(mag.neg(), bits.compare(VectorOperators.LT, 0)).add(IntVector.fromArray(I, sumBias, oc))
                     .reinterpretAsLongs();
             final int k = oc / 2;
             // even channels: the low halves
@@ -991,7 +1081,7 @@ public final class VectorKernels {
         @Override
         public int scratchFloats() {
             // 8L sums, then one sample's input as floats (q - zero point)
-            return wf == null ? 0 : 8 * F.length() + g.inH * (padW > 0 ? padW : g.inW) * g.inC;
+            return wf == null ? 0 : SUMS + g.inH * (padW > 0 ? padW : g.inW) * g.inC;
         }
 
         @Override
@@ -1004,7 +1094,7 @@ public final class VectorKernels {
             final int cout = g.outC;
             final int kw = g.kw;
             final boolean exact = wf != null;
-            final int x0 = 8 * lanes; // the float path's input copy, after the 8L sums
+            final int x0 = SUMS; // the float path's input copy, after the sums
             final int size = g.inH * g.inW * cin;
             for (int s = from; s < to; s++) {
                 final int xs = xOff + s * stride;
@@ -1021,11 +1111,14 @@ public final class VectorKernels {
                     while (ox < g.outW) {
                         int px;
                         if (padW > 0) {
-                            // every pixel is interior in the padded copy: blocks of four, then the
-                            // row's last one to three pixels as two (one recomputed if one is left)
-                            // or as four overlapping the block before by one
+                            // every pixel is interior in the padded copy: blocks of six (SIX) or
+                            // four, then the row's last pixels as four or two, overlapping the
+                            // block before where they are fewer (those pixels get the same values)
                             int rem = g.outW - ox;
-                            if (rem >= 4) {
+                            if (SIX && (rem >= 6 || rem == 5 && g.outW >= 6)) {
+                                ox = Math.min(ox, g.outW - 6);
+                                px = 6;
+                            } else if (rem >= 4) {
                                 px = 4;
                             } else if (rem == 3) {
                                 ox = g.outW - 4;
@@ -1111,43 +1204,46 @@ public final class VectorKernels {
             }
         }
 
-        /** Four pixels (two at the end of a padded row, one at an edge) x channels [oc, oc + 2L) on the float path, requantized into q. */
+        /** Six or four pixels (two at the end of a padded row, one at an edge) x channels [oc, oc + 2L) on the float path, requantized into q. */
         private void blockFloat(Arena m, int oy, int ox, int px, int ky0, int ky1, int oc, int yo, int n) {
             final float[] t = m.fs;
             final int lanes = F.length();
             final int cin = g.inC;
-            final int x0 = 8 * lanes;
+            final int x0 = SUMS;
             if (padW > 0) {
-                // every pixel is interior in the padded copy (run() passes px = 4 or 2)
+                // every pixel is interior in the padded copy (run() passes px = 6, 4 or 2)
                 final int top = (oy * g.strideH - g.padTop) * padW + ox * g.strideW;
-                if (px == 2) {
-                    twoPixels(t, wf, zeros, padTapOff, coutPad, x0 + top * cin, g.strideW * cin, ky0 * g.kw * cin,
+                if (px == 6) {
+                    sixPixels(t, wf, init, padTapOff, coutPad, x0 + top * cin, g.strideW * cin, ky0 * g.kw * cin,
+                            ky1 * g.kw * cin, oc, t);
+                } else if (px == 2) {
+                    twoPixels(t, wf, init, padTapOff, coutPad, x0 + top * cin, g.strideW * cin, ky0 * g.kw * cin,
                             ky1 * g.kw * cin, oc, t);
                 } else {
-                    fourPixels(t, wf, zeros, padTapOff, coutPad, x0 + top * cin, g.strideW * cin, ky0 * g.kw * cin,
+                    fourPixels(t, wf, init, padTapOff, coutPad, x0 + top * cin, g.strideW * cin, ky0 * g.kw * cin,
                             ky1 * g.kw * cin, oc, t);
                 }
             } else if (px == 4) {
                 final int top = (oy * g.strideH - g.padTop) * g.inW + ox * g.strideW - g.padLeft;
-                fourPixels(t, wf, zeros, tapOff, coutPad, x0 + top * cin, g.strideW * cin, ky0 * g.kw * cin,
+                fourPixels(t, wf, init, tapOff, coutPad, x0 + top * cin, g.strideW * cin, ky0 * g.kw * cin,
                         ky1 * g.kw * cin, oc, t);
             } else {
                 final int top = (oy * g.strideH - g.padTop) * g.inW + ox * g.strideW - g.padLeft;
                 int kx0 = Math.max(0, g.padLeft - ox * g.strideW);
                 int kx1 = Math.min(g.kw, g.inW + g.padLeft - ox * g.strideW);
-                onePixel(t, wf, zeros, edge[tapClass(g, ky0, Math.max(ky0, ky1), kx0, Math.max(kx0, kx1))], x0 + top * cin,
+                onePixel(t, wf, init, edge[tapClass(g, ky0, Math.max(ky0, ky1), kx0, Math.max(kx0, kx1))], x0 + top * cin,
                         oc, t);
             }
+            if (emult != null && n == 2 * lanes) {
+                requantizePixels(t, 0, px, m.q, yo, g.outC, oc, m.is);
+                return;
+            }
             for (int p = 0; p < px; p++) {
-                if (emult != null && n == 2 * lanes) {
-                    requantize(t, 2 * lanes * p, m.q, yo + p * g.outC, oc, m.is);
-                } else {
-                    // the last channels of a layer whose cout is not a multiple of 2L: only n are written
-                    for (int o = 0; o < n; o++) {
-                        m.is[o] = bias[oc + o] + (int) t[2 * lanes * p + o];
-                    }
-                    requantizeInts(m.is, 0, m.q, yo + p * g.outC, oc, n);
+                // the last channels of a layer whose cout is not a multiple of 2L: only n are written
+                for (int o = 0; o < n; o++) {
+                    m.is[o] = sumBias[oc + o] + (int) t[2 * lanes * p + o];
                 }
+                requantizeInts(m.is, 0, m.q, yo + p * g.outC, oc, n);
             }
         }
 
@@ -1318,7 +1414,7 @@ public final class VectorKernels {
 
         @Override
         public int scratchFloats() {
-            return pooled + 4 * F.length();
+            return pooled + 6 * F.length();
         }
 
         @Override
@@ -1326,22 +1422,24 @@ public final class VectorKernels {
             final Int8Conv2D k = conv;
             final OpContext.Window g = k.g;
             final int lanes = F.length();
-            final int x0 = 8 * lanes; // the input copy, after the sums (as the conv)
+            final int x0 = SUMS; // the input copy, after the sums (as the conv)
             for (int s = from; s < to; s++) {
                 k.toPaddedFloats(m.q, k.xOff + s * k.stride, m.fs, x0);
                 final int ys = yOff + s * stride;
                 for (int py = 0; py < outH; py++) {
-                    for (int px = 0; px < outW; px += 2) {
-                        // pooled pixels two at a time; the last of an odd row alone (not a pair that
-                        // recomputes its neighbour: a 9-pixel row cost 10)
-                        boolean single = px + 1 == outW;
+                    int count;
+                    for (int px = 0; px < outW; px += count) {
+                        // pooled pixels three (SIX) or two at a time; the last of an odd row alone (not
+                        // a pair that recomputes its neighbour: a 9-pixel row cost 10)
+                        int rem = outW - px;
+                        count = SIX && rem >= 3 && rem != 4 ? 3 : Math.min(2, rem);
                         for (int oc = 0; oc < k.coutPad; oc += 2 * lanes) {
                             int n = Math.min(2 * lanes, g.outC - oc);
                             if (n <= 0) {
                                 break;
                             }
                             int yo = ys + (py * outW + px) * g.outC + oc;
-                            pooledPixels(m, 2 * py, 2 * px, single ? 1 : 2, oc, yo, n);
+                            pooledPixels(m, 2 * py, 2 * px, count, oc, yo, n);
                         }
                     }
                 }
@@ -1349,9 +1447,9 @@ public final class VectorKernels {
         }
 
         /**
-         * Pooled pixel (oy / 2, ox / 2) and, when {@code count} is 2, the next, channels
-         * [oc, oc + n), into q[yo ..): per conv row {@link #fourPixels} (or {@link #twoPixels}
-         * for one pooled pixel), the max over the window, then the requantization.
+         * Pooled pixel (oy / 2, ox / 2) and the next {@code count} - 1 (count 1 to 3), channels
+         * [oc, oc + n), into q[yo ..): per conv row {@link #sixPixels}, {@link #fourPixels} or
+         * {@link #twoPixels}, the max over the window, then the requantization.
          */
         private void pooledPixels(Arena m, int oy, int ox, int count, int oc, int yo, int n) {
             final Int8Conv2D k = conv;
@@ -1359,48 +1457,50 @@ public final class VectorKernels {
             final float[] t = m.fs;
             final int lanes = F.length();
             final int cin = g.inC;
-            final int x0 = 8 * lanes;
+            final int x0 = SUMS;
             for (int r = 0; r < 2; r++) {
                 int y = oy + r;
                 int ky0 = Math.max(0, g.padTop - y * g.strideH);
                 int ky1 = Math.min(g.kh, g.inH + g.padTop - y * g.strideH);
                 int top = (y * g.strideH - g.padTop) * k.padW + ox * g.strideW;
-                if (count == 2) {
-                    fourPixels(t, k.wf, k.zeros, k.padTapOff, k.coutPad, x0 + top * cin, g.strideW * cin, ky0 * g.kw * cin,
+                if (count == 3) {
+                    sixPixels(t, k.wf, k.init, k.padTapOff, k.coutPad, x0 + top * cin, g.strideW * cin, ky0 * g.kw * cin,
+                            ky1 * g.kw * cin, oc, t);
+                } else if (count == 2) {
+                    fourPixels(t, k.wf, k.init, k.padTapOff, k.coutPad, x0 + top * cin, g.strideW * cin, ky0 * g.kw * cin,
                             ky1 * g.kw * cin, oc, t);
                 } else {
-                    twoPixels(t, k.wf, k.zeros, k.padTapOff, k.coutPad, x0 + top * cin, g.strideW * cin, ky0 * g.kw * cin,
+                    twoPixels(t, k.wf, k.init, k.padTapOff, k.coutPad, x0 + top * cin, g.strideW * cin, ky0 * g.kw * cin,
                             ky1 * g.kw * cin, oc, t);
                 }
                 maxPairs(t, pooled, r == 1, count);
             }
+            if (k.emult != null && n == 2 * lanes) {
+                k.requantizePixels(t, pooled, count, m.q, yo, g.outC, oc, m.is);
+                return;
+            }
             for (int p = 0; p < count; p++) {
                 int at = pooled + 2 * lanes * p;
-                if (k.emult != null && n == 2 * lanes) {
-                    k.requantize(t, at, m.q, yo + p * g.outC, oc, m.is);
-                } else {
-                    for (int o = 0; o < n; o++) {
-                        m.is[o] = k.bias[oc + o] + (int) t[at + o];
-                    }
-                    k.requantizeInts(m.is, 0, m.q, yo + p * g.outC, oc, n);
+                for (int o = 0; o < n; o++) {
+                    m.is[o] = k.sumBias[oc + o] + (int) t[at + o];
                 }
+                k.requantizeInts(m.is, 0, m.q, yo + p * g.outC, oc, n);
             }
         }
 
         /**
-         * From {@link #fourPixels}' sums in t[0, 8L) (pixel p at 2L * p): the lanewise max of
-         * pixels 0 and 1 into t[at, at + 2L) and of pixels 2 and 3 into t[at + 2L, at + 4L); with
-         * {@code max}, also of what those held (the conv row above). Compare and blend, as the
-         * fp32 max pool (FloatVector.max pulled paths C2 on JDK 17 did not inline); one vector
-         * per iteration, none carried across iterations. With {@code count} 1, only the first
-         * pair ({@link #twoPixels}' sums in t[0, 4L)).
+         * From a block's sums in t[0, 4L count) (pixel p at 2L * p): the lanewise max of pixels
+         * 2j and 2j + 1 into t[at + 2L j, at + 2L (j + 1)), j < count; with {@code max}, also of
+         * what those held (the conv row above). Compare and blend, as the fp32 max pool
+         * (FloatVector.max pulled paths C2 on JDK 17 did not inline); one vector per iteration,
+         * none carried across iterations.
          */
         private static void maxPairs(float[] t, int at, boolean max, int count) {
             final int lanes = F.length();
             for (int i = 0; i < 2 * count * lanes; i += lanes) {
-                int a = i < 2 * lanes ? i : i + 2 * lanes; // pixel 0 or 2, channel vector i % 2L
+                int a = i + i / (2 * lanes) * 2 * lanes; // pixel 2j, channel vector i % 2L
                 FloatVector v = FloatVector.fromArray(F, t, a);
-                FloatVector w = FloatVector.fromArray(F, t, a + 2 * lanes); // pixel 1 or 3
+                FloatVector w = FloatVector.fromArray(F, t, a + 2 * lanes); // pixel 2j + 1
                 v = v.blend(w, v.compare(VectorOperators.LT, w));
                 if (max) {
                     FloatVector u = FloatVector.fromArray(F, t, at + i);

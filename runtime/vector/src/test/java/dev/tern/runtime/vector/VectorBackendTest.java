@@ -284,6 +284,44 @@ class VectorBackendTest {
     }
 
     /**
+     * The int8 convolution's row blocking on the float path, bit for bit against the
+     * reference for output widths 1 to 14 (every remainder after six- or four-pixel blocks,
+     * the blocks that overlap the one before, the unpadded edge path below four pixels), with
+     * SAME and VALID padding and strides 1 and 2; two channel blocks, the second narrow.
+     */
+    @Test
+    void int8ConvEveryRowWidthMatchesTheReference() {
+        TernModel.vectorBackendStatus();
+        int lanes = VectorKernels.floatLanes();
+        Random rnd = new Random(SEED + 14);
+        int cin = 5;
+        int cout = 2 * lanes + 3;
+        int batch = 2;
+        for (int stride = 1; stride <= 2; stride++) {
+            for (Padding pad : new Padding[] {Padding.SAME, Padding.VALID}) {
+                for (int out = 1; out <= 14; out++) {
+                    int w = pad == Padding.SAME ? (out - 1) * stride + 1 : (out - 1) * stride + 3;
+                    int h = 4;
+                    ModelBuilder b = new ModelBuilder("conv").input("x", -1, h, w, cin);
+                    b.output(b.conv2d("conv", "x", new int[] {cout, 3, 3, cin},
+                            ModelBuilder.random(rnd, cout * 9 * cin, 1f), ModelBuilder.random(rnd, cout, 1f), stride, pad,
+                            Activation.RELU));
+                    float[] x = ModelBuilder.random(rnd, batch * h * w * cin, 1f);
+                    Map<String, float[]> in = Collections.singletonMap("x", x);
+                    ModelDef q = dev.tern.runtime.Int8Cases.quantize(b.build(), in, batch, rnd);
+                    float[][] ref = runAll(q, Backend.REFERENCE, in, batch);
+                    float[][] vec = runAll(q, Backend.VECTOR, in, batch);
+                    for (int s = 0; s < batch; s++) {
+                        assertEquals(out, ref[s].length / cout / ((h - (pad == Padding.SAME ? 1 : 3)) / stride + 1),
+                                "output width");
+                        assertArrayEquals(ref[s], vec[s], 0f, pad + " stride " + stride + " width " + out + " sample " + s);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * The vector Quantize gives the reference's bytes: exact ties (x / scale = k + 0.5 with a
      * power-of-two scale), values a hair either side of a tie, +-0, subnormals, values beyond
      * the range and huge, +-Inf and NaN (finite check off), and random values, for zero points
