@@ -174,7 +174,10 @@ public final class VectorKernels {
      * {@link #fourPixels} for six pixels: twelve accumulators, their sums in t[0, 12L) (pixel p
      * at 2L * p). Per tap two weight loads feed twelve FMAs (four pixels: eight), and rows of
      * 18 or 36 pixels (and pooled rows of 9) split into whole blocks. Only where the machine
-     * has 32 vector registers ({@link #SIX}): with 16 the accumulators would spill.
+     * has 32 vector registers ({@link #SIX}): with 16 the accumulators would spill. The last
+     * three pixels are read from xp + 3 step: with five step multiples live, C2 on JDK 17 ran
+     * short of general registers and in about three JVMs of five compiled a loop 15% slower
+     * (JDK 25 never did); with three, about one in ten.
      */
     static void sixPixels(float[] x, float[] w, float[] init, int[] off, int coutPad, int base, int step, int j0, int j1,
                           int oc, float[] t) {
@@ -191,6 +194,7 @@ public final class VectorKernels {
         FloatVector b4 = b0;
         FloatVector a5 = a0;
         FloatVector b5 = b0;
+        final int step3 = 3 * step;
         for (int j = j0; j < j1; j++) {
             int wrow = j * coutPad + oc;
             int xp = base + off[j];
@@ -205,9 +209,10 @@ public final class VectorKernels {
             b1 = wb.fma(x1, b1);
             a2 = wa.fma(x2, a2);
             b2 = wb.fma(x2, b2);
-            FloatVector x3 = FloatVector.broadcast(F, x[xp + 3 * step]);
-            FloatVector x4 = FloatVector.broadcast(F, x[xp + 4 * step]);
-            FloatVector x5 = FloatVector.broadcast(F, x[xp + 5 * step]);
+            int xq = xp + step3;
+            FloatVector x3 = FloatVector.broadcast(F, x[xq]);
+            FloatVector x4 = FloatVector.broadcast(F, x[xq + step]);
+            FloatVector x5 = FloatVector.broadcast(F, x[xq + 2 * step]);
             a3 = wa.fma(x3, a3);
             b3 = wb.fma(x3, b3);
             a4 = wa.fma(x4, a4);
