@@ -947,7 +947,9 @@ public final class VectorKernels {
          * per vector r = fma(a, M', 1.5 x 2^23), whose bits give k; d = fma(a, M', -k); k plus
          * the zero point, clamped and narrowed. Per pixel, when a lane of its two vectors has
          * |d| >= tol, that pixel takes the exact steps ({@link #requantizeHalf}), about 2^-s of
-         * lanes. No float compare or blend: on JDK 17 each cost more than the rest together.
+         * lanes. No compare or blend in the common path: on JDK 17 each compare + blend pair cost
+         * about 0.7 ns per vector, more than the rest together; Vector max/min are avoided too
+         * (see the allocation flake in docs/PERFORMANCE.md).
          */
         private void requantizePixels(float[] t, int tp, int px, byte[] q, int qo, int qstep, int oc, int[] is) {
             final int lanes = I.length();
@@ -980,10 +982,17 @@ public final class VectorKernels {
                     requantizeHalf(t, at + lanes, q, qp + lanes, oc + lanes, is);
                     continue;
                 }
-                IntVector va = ra.reinterpretAsInts().sub(bits).lanewise(VectorOperators.MAX, lo)
-                        .lanewise(VectorOperators.MIN, hi);
-                IntVector vb = rb.reinterpretAsInts().sub(bits).lanewise(VectorOperators.MAX, lo)
-                        .lanewise(VectorOperators.MIN, hi);
+                // clamped to [lo, hi] with arithmetic only: v - min(v - lo, 0), then v - max(v - hi, 0)
+                IntVector va = ra.reinterpretAsInts().sub(bits);
+                IntVector vb = rb.reinterpretAsInts().sub(bits);
+                IntVector u = va.sub(lo);
+                va = va.sub(u.and(u.lanewise(VectorOperators.ASHR, 31)));
+                u = vb.sub(lo);
+                vb = vb.sub(u.and(u.lanewise(VectorOperators.ASHR, 31)));
+                u = va.sub(hi);
+                va = va.sub(u.and(u.lanewise(VectorOperators.ASHR, 31).not()));
+                u = vb.sub(hi);
+                vb = vb.sub(u.and(u.lanewise(VectorOperators.ASHR, 31).not()));
                 if (B.length() == lanes) {
                     va.convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes().intoArray(q, qp);
                     vb.convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes().intoArray(q, qp + lanes);
