@@ -767,8 +767,11 @@ public final class VectorKernels {
      * <li>otherwise int32 multiply and add (there is no int FMA; about 1.5x the FMA's cost on
      *     AVX-512), weights widened to int at load.</li>
      * </ul>
-     * The per-channel fixed-point requantization runs in 64-bit vector lanes (it was half of
-     * the int8 teacher's time in scalar code); a channel block narrower than 2L is scalar.
+     * The per-channel fixed-point requantization runs in float lanes where that is provably
+     * exact ({@link #requantizePixels}), else in 64-bit vector lanes ({@link #requantizeVector};
+     * scalar code was half of the int8 teacher's time); a channel block narrower than 2L is
+     * scalar. On the float path with 32 vector registers the blocks are six pixels wide
+     * ({@link #sixPixels}).
      */
     static final class Int8Conv2D extends Kernel {
         final OpContext.Window g;
