@@ -1097,7 +1097,7 @@ public final class VectorKernels {
 
         @Override
         public int scratchFloats() {
-            // 8L sums, then one sample's input as floats (q - zero point)
+            // the sums of a block (SUMS), then one sample's input as floats (q - zero point)
             return wf == null ? 0 : SUMS + g.inH * (padW > 0 ? padW : g.inW) * g.inC;
         }
 
