@@ -29,6 +29,9 @@ import java.util.concurrent.Callable;
                 + "input (batch dimension N) and gives the same graph outputs, by name, as Tern's runtime.",
             "--activations uint8 writes int8 activations as uint8 (zero point + 128, same scale: the same values), "
                 + "with int8 weights: the u8s8 form ONNX Runtime fuses into integer kernels by default on x86.",
+            "Warns (stderr; JSON: warning, x86_saturation_risk) when int8 weights go beyond +-64: ONNX Runtime on x86 "
+                + "CPUs without VNNI saturates such u8 x s8 products in 16-bit pairs; tern quantize --weight-bits 7 "
+                + "gives weights that export exactly to every CPU.",
             "Fails, writing nothing, naming the node of any op it cannot map."})
 public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--onnx", description = "Export to ONNX (the only format, and the default).")
@@ -74,6 +77,8 @@ public final class ExportCommand implements Callable<Integer> {
                 ? "--activations " + activations + " had no effect: " + in + " has no int8 activations ("
                 + (def.isQuantized() ? "weight-only int8, float32 activations" : "float32") + ")"
                 : null;
+        java.util.List<OnnxExporter.SaturationRisk> risks = OnnxExporter.x86SaturationRisks(def);
+        String warning = risks.isEmpty() ? null : saturationWarning(risks);
         PrintWriter o = spec.commandLine().getOut();
         if (json) {
             ObjectNode j = Json.object();
@@ -86,6 +91,13 @@ public final class ExportCommand implements Callable<Integer> {
             j.put("activations", kind);
             if (note != null) {
                 j.put("note", note);
+            }
+            ArrayNode riskJ = j.putArray("x86_saturation_risk");
+            for (OnnxExporter.SaturationRisk r : risks) {
+                riskJ.addObject().put("node", r.node).put("max_weight", r.maxWeight);
+            }
+            if (warning != null) {
+                j.put("warning", warning);
             }
             j.put("nodes", m.getGraph().getNodeCount());
             j.put("initializers", m.getGraph().getInitializerCount());
@@ -110,9 +122,33 @@ public final class ExportCommand implements Callable<Integer> {
             if (note != null) {
                 o.printf("  note: %s%n", note);
             }
+            if (warning != null) {
+                PrintWriter err = spec.commandLine().getErr();
+                err.println("warning: " + warning);
+                err.flush();
+            }
         }
         o.flush();
         return 0;
+    }
+
+    /**
+     * What ONNX Runtime computes for these layers on x86 CPUs without VNNI, and the two ways to an
+     * export that is exact there (docs/ONNX.md, "x86 CPUs without VNNI"). One line.
+     */
+    static String saturationWarning(java.util.List<OnnxExporter.SaturationRisk> risks) {
+        StringBuilder names = new StringBuilder();
+        for (int i = 0; i < Math.min(3, risks.size()); i++) {
+            names.append(i == 0 ? "" : ", ").append(risks.get(i));
+        }
+        if (risks.size() > 3) {
+            names.append(", ...");
+        }
+        return risks.size() + " int8 layer(s) have weights beyond +-" + OnnxExporter.X86_EXACT_WEIGHT_MAX + " (" + names
+                + "): ONNX Runtime on x86 CPUs without VNNI (AVX2 only, or AVX-512 without VNNI) adds their uint8 x int8 "
+                + "products in saturating 16-bit pairs, so its outputs there can differ from Tern's by many quanta; for an "
+                + "export exact on every CPU, quantize with --weight-bits 7, or run it with the ONNX Runtime session option "
+                + "session.x64quantprecision=1 (docs/ONNX.md)";
     }
 
     /** The exporter options of {@code --activations}: int8 or uint8, else a usage error (exit 2, nothing written). */

@@ -21,7 +21,9 @@ import java.util.concurrent.Callable;
                 + "runs have it, so a slower machine is not a regression. A benchmark fails when it is worse by more "
                 + "than the threshold AND by more than the combined score error; lower is better for time modes, "
                 + "higher for throughput. Also fails any int8 model (model=X-int8.tern) slower, by the same rule, than "
-                + "its fp32 twin (X.tern) in the current run. Exit 0: pass; 1: regression; 2: bad input."})
+                + "its fp32 twin (X.tern) in the current run, and any benchmark (name and parameters) that only one of "
+                + "the two runs has, so that a renamed parameter cannot switch a check off. Exit 0: pass; 1: regression "
+                + "or unmatched benchmark; 2: bad input."})
 public final class GateCommand implements Callable<Integer> {
     @Option(names = "--baseline", required = true, paramLabel = "B.json", description = "JMH JSON of the baseline run.")
     Path baseline;
@@ -72,19 +74,29 @@ public final class GateCommand implements Callable<Integer> {
                 n.put("change", row.change);
                 n.put("failed", row.failed);
             }
-            ArrayNode un = o.putArray("unmatched");
-            r.unmatched.forEach(un::add);
+            ArrayNode nb = o.putArray("not_in_baseline");
+            r.notInBaseline.forEach(nb::add);
+            ArrayNode nr = o.putArray("not_in_run");
+            r.notInRun.forEach(nr::add);
             Json.print(o, out);
         } else {
-            out.printf("gate: %d checks, threshold %.0f%% (int8 vs fp32: %.0f%%), %s%n", r.rows.size(), threshold * 100,
+            out.printf("gate: %s vs %s: %d checks, threshold %.0f%% (int8 vs fp32: %.0f%%), %s%n", current, baseline,
+                    r.rows.size(), threshold * 100,
                     int8 * 100,
                     r.normalized ? "scores divided by the calibration benchmark of each run"
                             : "raw scores (the calibration benchmark is missing from a run)");
             for (Gate.Row row : r.rows) {
                 out.printf("  %-4s %-13s %+7.1f%%  %s%n", row.failed ? "FAIL" : "ok", row.kind, row.change * 100, row.key);
             }
-            for (String u : r.unmatched) {
-                out.printf("  skip (in one run only) %s%n", u);
+            for (String u : r.notInBaseline) {
+                out.printf("  FAIL %-13s %8s  %s%n", "not in baseline", "", u);
+            }
+            for (String u : r.notInRun) {
+                out.printf("  FAIL %-13s %8s  %s%n", "not in run", "", u);
+            }
+            if (!r.notInBaseline.isEmpty() || !r.notInRun.isEmpty()) {
+                out.println("  (a benchmark in one run only is not checked: if the set of benchmarks or their parameters "
+                        + "changed on purpose, record a new baseline: scripts/perf-gate --update-baseline)");
             }
             out.println(r.failed() ? "gate: FAILED" : "gate: passed");
         }

@@ -16,6 +16,7 @@ import dev.tern.compress.quant.Calibrator;
 import dev.tern.compress.quant.Quantizer;
 import dev.tern.compress.quant.Range;
 import dev.tern.compress.quant.Sensitivity;
+import dev.tern.compress.quant.WeightScheme;
 import dev.tern.compress.tf.SavedModelImporter;
 import dev.tern.runtime.TernModel;
 import dev.tern.runtime.format.TernWriter;
@@ -80,6 +81,12 @@ public final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--per-tensor", description = "One weight scale per tensor instead of one per output channel.")
     boolean perTensor;
 
+    @Option(names = "--weight-bits", paramLabel = "7|8", defaultValue = "8",
+            description = {"Weight range: 8 = [-127, 127] (default), 7 = [-63, 63]. Still stored as int8. 7-bit weights make "
+                + "the ONNX export exact in ONNX Runtime on x86 CPUs without VNNI (AVX2 only, AVX-512 without VNNI), whose "
+                + "u8 x s8 kernels saturate 16-bit sums of product pairs (ONNX Runtime's reduce_range; docs/ONNX.md)."})
+    int weightBits;
+
     @Option(names = "--dynamic", description = "Weight-only int8: activations stay float32, no calibration.")
     boolean dynamic;
 
@@ -111,6 +118,10 @@ public final class QuantizeCommand implements Callable<Integer> {
         if (budget != null && !(budget >= 0 && budget < 1)) {
             throw new UsageException("--budget is an absolute metric drop in [0, 1), got " + budget);
         }
+        if (weightBits != 7 && weightBits != 8) {
+            throw new UsageException("--weight-bits is 7 or 8, got " + weightBits);
+        }
+        WeightScheme scheme = WeightScheme.of(perTensor, weightBits);
         if (dynamic && (budget != null || report)) {
             throw new UsageException("--dynamic keeps activations in float32; --report and --budget apply to full int8");
         }
@@ -125,16 +136,17 @@ public final class QuantizeCommand implements Callable<Integer> {
         long fp32Bytes = TernWriter.toBytes(def).length;
         Map<String, String> prov = new LinkedHashMap<>();
         prov.put("quantization.source", in.getFileName().toString());
-        prov.put("quantization.weights", perTensor ? "int8 symmetric per tensor" : "int8 symmetric per channel");
+        prov.put("quantization.weights", scheme.describe());
         prov.put("tern.version", TernVersion.version());
         PrintWriter o = spec.commandLine().getOut();
         ObjectNode j = Json.object();
         j.put("model", out.toString());
         j.put("source", in.toString());
+        j.put("weights", scheme.describe());
 
         if (dynamic) {
             prov.put("quantization", "dynamic (weight-only int8, float32 activations)");
-            ModelDef q = Quantizer.weightOnly(def, perTensor, prov);
+            ModelDef q = Quantizer.weightOnly(def, scheme, prov);
             write(q);
             j.put("mode", "dynamic");
             summary(o, j, def, q, fp32Bytes, Collections.<String>emptySet(), null, null, -1);
@@ -188,9 +200,9 @@ public final class QuantizeCommand implements Callable<Integer> {
         List<Sensitivity.Layer> layers = null;
         if (report || budget != null) {
             base = Sensitivity.score(def, val);
-            layers = Sensitivity.analyze(def, ranges, perTensor, val, base);
+            layers = Sensitivity.analyze(def, ranges, scheme, val, base);
             if (budget != null) {
-                Sensitivity.Mixed mixed = Sensitivity.mixedPrecision(def, ranges, perTensor, val, base, layers, budget);
+                Sensitivity.Mixed mixed = Sensitivity.mixedPrecision(def, ranges, scheme, val, base, layers, budget);
                 floatLayers = mixed.floatLayers;
                 j.put("budget", budget);
                 j.put("within_budget", mixed.withinBudget);
@@ -202,7 +214,7 @@ public final class QuantizeCommand implements Callable<Integer> {
                 prov.put("quantization.budget", budget.toString());
             }
         }
-        ModelDef q = Quantizer.quantize(def, ranges, floatLayers, perTensor, prov);
+        ModelDef q = Quantizer.quantize(def, ranges, floatLayers, scheme, prov);
         TernModel.of(q); // compile once: a model that cannot run fails here
         Map<String, Double> valDrop = null;
         if (val != null && (report || budget != null)) {
@@ -247,6 +259,7 @@ public final class QuantizeCommand implements Callable<Integer> {
             return;
         }
         o.printf("wrote %s: %,d bytes, %.1f%% of float32 (%,d bytes)%n", out, size, 100.0 * size / fp32Bytes, fp32Bytes);
+        o.printf("  weights: %s%n", j.get("weights").asText());
         if (calibSeconds >= 0) {
             o.printf("  calibration: %s on %s samples, %.1f s%n", j.get("method").asText(), j.get("calibration_samples").asText(),
                     calibSeconds);

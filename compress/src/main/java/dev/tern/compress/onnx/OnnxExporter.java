@@ -213,6 +213,67 @@ public final class OnnxExporter {
         return false;
     }
 
+    /**
+     * Largest int8 weight magnitude that ONNX Runtime's u8 x s8 kernels multiply exactly on every
+     * x86 CPU: 2 x 255 x 64 = 32,640 fits the 16-bit lane of {@code vpmaddubsw}, which CPUs
+     * without VNNI use (ONNX Runtime's {@code reduce_range} keeps weights in [-64, 64] for this).
+     */
+    public static final int X86_EXACT_WEIGHT_MAX = 64;
+
+    /** An int8 layer whose weights may saturate ONNX Runtime's u8 x s8 kernels on x86 CPUs without VNNI. */
+    public static final class SaturationRisk {
+        /** The Tern node. */
+        public final String node;
+        /** Its largest weight magnitude, above {@link #X86_EXACT_WEIGHT_MAX}. */
+        public final int maxWeight;
+
+        SaturationRisk(String node, int maxWeight) {
+            this.node = node;
+            this.maxWeight = maxWeight;
+        }
+
+        @Override
+        public String toString() {
+            return node + " (|w| up to " + maxWeight + ")";
+        }
+    }
+
+    /**
+     * The layers of the exported graph that ONNX Runtime runs as u8 x s8 integer kernels (dense
+     * and convolutions with int8 activations) and whose int8 weights go beyond
+     * +-{@link #X86_EXACT_WEIGHT_MAX}, in graph order. Empty for float32, weight-only int8 and
+     * 7-bit-weight models: their export computes the same on every CPU.
+     *
+     * <p>Why it matters: on x86 CPUs without VNNI (AVX2 only, e.g. AMD Zen 2/3, Intel Haswell
+     * to Comet Lake; AVX-512 without VNNI, e.g. Skylake-SP), ONNX Runtime's MLAS kernels
+     * multiply the uint8 activations (int8 ones are shifted by 128 to uint8 first) by int8
+     * weights with {@code vpmaddubsw}, which adds the products of two neighbouring inputs in a
+     * 16-bit lane with saturation: 2 x 255 x 127 = 64,770 is clipped to 32,767. With VNNI
+     * ({@code vpdpbusd}) and on ARM the sums are exact. Depthwise convolutions are included
+     * although ORT's depthwise kernels widen to 32 bits, since a grouped convolution with a
+     * channel multiplier above 1 runs as a GEMM.
+     */
+    public static List<SaturationRisk> x86SaturationRisks(ModelDef def) {
+        List<SaturationRisk> out = new ArrayList<>();
+        for (Node n : needed(def)) {
+            if (n.op() != OpType.DENSE && n.op() != OpType.CONV2D && n.op() != OpType.DEPTHWISE_CONV2D) {
+                continue;
+            }
+            Tensor w = def.tensor(n.input(1));
+            if (w == null || w.dtype() != DType.INT8 || !def.typeOf(n.output()).isInt8()) {
+                continue; // float32, or weight-only int8 (ORT runs a float op on dequantized weights)
+            }
+            int max = 0;
+            for (byte b : w.int8s()) {
+                max = Math.max(max, Math.abs(b));
+            }
+            if (max > X86_EXACT_WEIGHT_MAX) {
+                out.add(new SaturationRisk(n.name(), max));
+            }
+        }
+        return out;
+    }
+
     public static void write(ModelProto model, Path out) throws IOException {
         TernWriter.writeAtomically(out, model.toByteArray());
     }

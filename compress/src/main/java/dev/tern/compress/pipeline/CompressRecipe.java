@@ -177,6 +177,9 @@ public final class CompressRecipe {
         public String method = "minmax";
         @JsonProperty("calib_samples")
         public int calibSamples = 1000;
+        /** 8: weights in [-127, 127]; 7: in [-63, 63], exact in ONNX Runtime on x86 CPUs without VNNI (docs/ONNX.md). */
+        @JsonProperty("weight_bits")
+        public int weightBits = 8;
 
         public String kind() {
             return "quantize";
@@ -187,10 +190,14 @@ public final class CompressRecipe {
                 throw bad(at + ".method", "must be minmax, percentile, entropy or mse, got \"" + method + "\"");
             }
             positive(at + ".calib_samples", calibSamples);
+            if (weightBits != 7 && weightBits != 8) {
+                throw bad(at + ".weight_bits", "must be 7 or 8, got " + weightBits);
+            }
         }
 
         public String describe() {
-            return "quantize to int8 (" + method + ", " + calibSamples + " calibration canvases)";
+            return "quantize to int8 (" + method + ", " + calibSamples + " calibration canvases"
+                    + (weightBits == 8 ? "" : ", " + weightBits + "-bit weights") + ")";
         }
     }
 

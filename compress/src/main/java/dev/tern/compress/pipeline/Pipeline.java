@@ -292,7 +292,8 @@ public final class Pipeline {
                     String.valueOf(p.lr), "--eval-samples", "0"));
         } else if (stage instanceof CompressRecipe.Quantize) {
             CompressRecipe.Quantize q = (CompressRecipe.Quantize) stage;
-            a.addAll(List.of("quantize", in.toString(), "--method", q.method, "--calib-samples", String.valueOf(q.calibSamples)));
+            a.addAll(List.of("quantize", in.toString(), "--method", q.method, "--calib-samples", String.valueOf(q.calibSamples),
+                    "--weight-bits", String.valueOf(q.weightBits)));
         } else {
             throw new IllegalStateException("no command for stage " + stage.kind());
         }

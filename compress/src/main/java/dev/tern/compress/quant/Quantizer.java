@@ -28,7 +28,7 @@ import java.util.Set;
  * float32, and quantize/dequantize nodes are inserted exactly where a value crosses between
  * the two (so the graph inputs are quantized once, and every head is dequantized under its
  * float name: tasks and outputs keep their names). Weights are quantized symmetrically per
- * output channel (or per tensor) into [-127, 127]; biases into int32 at input scale x weight
+ * output channel (or per tensor) into [-127, 127], or [-63, 63] ({@link WeightScheme}); biases into int32 at input scale x weight
  * scale. Pooling, flatten, reshape and relu follow their input (int8 in, int8 out, same
  * scale); sigmoid and softmax always run in float32.
  *
@@ -95,7 +95,7 @@ public final class Quantizer {
      * The int8 model: every node of {@link #layers} not in {@code floatLayers} runs in int8
      * with the activation ranges of {@code ranges} (one per value: inputs and node outputs).
      */
-    public static ModelDef quantize(ModelDef def, Map<String, Range> ranges, Set<String> floatLayers, boolean perTensor,
+    public static ModelDef quantize(ModelDef def, Map<String, Range> ranges, Set<String> floatLayers, WeightScheme weights,
                                     Map<String, String> provenance) {
         checkQuantizable(def);
         Rewriter r = new Rewriter(def, ranges);
@@ -109,7 +109,7 @@ public final class Quantizer {
                 int8 = false;
             }
             if (int8) {
-                r.int8Node(n, perTensor);
+                r.int8Node(n, weights);
             } else {
                 r.floatNode(n);
             }
@@ -123,7 +123,7 @@ public final class Quantizer {
      * runtime expands the weights at load, so the file is about 4x smaller and the outputs
      * are those of the float model with its weights rounded to int8.
      */
-    public static ModelDef weightOnly(ModelDef def, boolean perTensor, Map<String, String> provenance) {
+    public static ModelDef weightOnly(ModelDef def, WeightScheme scheme, Map<String, String> provenance) {
         checkQuantizable(def);
         List<Tensor> tensors = new ArrayList<>();
         Set<String> weights = new LinkedHashSet<>();
@@ -135,7 +135,7 @@ public final class Quantizer {
             }
         }
         for (Tensor t : def.tensors().values()) {
-            tensors.add(weights.contains(t.name()) ? quantizeWeights(t, t.name(), axis.get(t.name()), perTensor).tensor : t);
+            tensors.add(weights.contains(t.name()) ? quantizeWeights(t, t.name(), axis.get(t.name()), scheme).tensor : t);
         }
         Map<String, String> p = new LinkedHashMap<>(def.provenance());
         p.putAll(provenance);
@@ -159,8 +159,8 @@ public final class Quantizer {
     }
 
     /** Symmetric int8 weights along {@code axis} (ND4J does the per-channel statistics). */
-    static QuantizedWeights quantizeWeights(Tensor w, String name, int axis, boolean perTensor) {
-        return quantizeWeights(w, name, axis, perTensor, null);
+    static QuantizedWeights quantizeWeights(Tensor w, String name, int axis, WeightScheme scheme) {
+        return quantizeWeights(w, name, axis, scheme, null);
     }
 
     /**
@@ -168,8 +168,9 @@ public final class Quantizer {
      * {@link WeightQuantizer#ZERO_CHANNEL_SCALE} (see {@code int8Node}). Scales below the
      * format's floor (1e-30: a channel of denormal weights) are zero channels too.
      */
-    static QuantizedWeights quantizeWeights(Tensor w, String name, int axis, boolean perTensor, DeadChannel dead) {
-        WeightQuantizer.Result q = WeightQuantizer.quantize(w.name(), w.floats(), w.shape(), axis, perTensor);
+    static QuantizedWeights quantizeWeights(Tensor w, String name, int axis, WeightScheme scheme, DeadChannel dead) {
+        boolean perTensor = scheme.perTensor();
+        WeightQuantizer.Result q = WeightQuantizer.quantize(w.name(), w.floats(), w.shape(), axis, scheme);
         byte[] values = q.values;
         float[] scales = q.scales.clone();
         if (!perTensor) {
@@ -269,7 +270,7 @@ public final class Quantizer {
             floats.put(n.output(), n.output());
         }
 
-        void int8Node(Node n, boolean perTensor) {
+        void int8Node(Node n, WeightScheme scheme) {
             String out = n.output() + INT8_SUFFIX;
             Attributes.Builder attrs = Attributes.builder().putAll(n.attributes());
             List<String> ins = new ArrayList<>();
@@ -289,7 +290,7 @@ public final class Quantizer {
                     // 2^-31 (no accumulator reaches one output step), or whose bias is beyond 2^30
                     // weight steps, contributes its bias only: store it as a zero channel (TFLite
                     // sets such multipliers to 0), instead of refusing the model.
-                    QuantizedWeights q = quantizeWeights(w, n.name() + "/weights_int8", axis, perTensor, (c, ws) ->
+                    QuantizedWeights q = quantizeWeights(w, n.name() + "/weights_int8", axis, scheme, (c, ws) ->
                             (double) inScale0 * ws / r.scale() < 0x1p-31
                                     || bias0 != null && Math.abs(bias0[c] / ((double) inScale0 * ws)) > 0x1p30);
                     tensors.add(q.tensor);

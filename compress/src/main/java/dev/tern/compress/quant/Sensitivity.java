@@ -119,14 +119,14 @@ public final class Sensitivity {
     }
 
     /** Every layer quantized alone: metric drop per task and SQNR of its output. */
-    public static List<Layer> analyze(ModelDef fp32, Map<String, Range> ranges, boolean perTensor, CanvasSet val,
+    public static List<Layer> analyze(ModelDef fp32, Map<String, Range> ranges, WeightScheme weights, CanvasSet val,
                                       Map<String, Double> base) {
         List<String> layers = Quantizer.layers(fp32);
         List<Layer> out = new ArrayList<>();
         for (String layer : layers) {
             Set<String> others = new HashSet<>(layers);
             others.remove(layer);
-            ModelDef q = Quantizer.quantize(fp32, ranges, others, perTensor, Collections.<String, String>emptyMap());
+            ModelDef q = Quantizer.quantize(fp32, ranges, others, weights, Collections.<String, String>emptyMap());
             Map<String, Double> d = drop(base, score(q, val));
             String op = null;
             String value = null;
@@ -136,13 +136,13 @@ public final class Sensitivity {
                     value = n.output();
                 }
             }
-            out.add(new Layer(layer, op, d, sqnr(fp32, ranges, others, perTensor, value, val)));
+            out.add(new Layer(layer, op, d, sqnr(fp32, ranges, others, weights, value, val)));
         }
         return out;
     }
 
     /** SQNR in dB of {@code value} between the float model and the one quantized without {@code floatLayers}. */
-    static double sqnr(ModelDef fp32, Map<String, Range> ranges, Set<String> floatLayers, boolean perTensor, String value,
+    static double sqnr(ModelDef fp32, Map<String, Range> ranges, Set<String> floatLayers, WeightScheme weights, String value,
                        CanvasSet val) {
         List<String> outs = new ArrayList<>(fp32.outputs());
         if (!outs.contains(value)) {
@@ -150,7 +150,7 @@ public final class Sensitivity {
         }
         ModelDef f = new ModelDef(fp32.name(), fp32.inputs(), new ArrayList<>(fp32.tensors().values()), fp32.nodes(),
                 fp32.tasks(), outs, fp32.provenance());
-        ModelDef q = Quantizer.quantize(f, ranges, floatLayers, perTensor, Collections.<String, String>emptyMap());
+        ModelDef q = Quantizer.quantize(f, ranges, floatLayers, weights, Collections.<String, String>emptyMap());
         double signal = 0;
         double noise = 0;
         float[] x = new float[fp32.inputs().get(0).sampleSize()];
@@ -174,19 +174,19 @@ public final class Sensitivity {
      * The smallest set of float32 layers (see the class comment) such that no task drops by
      * more than {@code budget} on the validation canvases.
      */
-    public static Mixed mixedPrecision(ModelDef fp32, Map<String, Range> ranges, boolean perTensor, CanvasSet val,
+    public static Mixed mixedPrecision(ModelDef fp32, Map<String, Range> ranges, WeightScheme weights, CanvasSet val,
                                        Map<String, Double> base, List<Layer> sensitivity, double budget) {
         List<Layer> order = new ArrayList<>(sensitivity);
         order.sort(Comparator.comparingDouble(Layer::maxDrop).reversed().thenComparingDouble(l -> l.sqnrDb));
         Set<String> floats = new LinkedHashSet<>();
         int evals = 0;
-        Map<String, Double> d = drop(base, score(Quantizer.quantize(fp32, ranges, floats, perTensor,
+        Map<String, Double> d = drop(base, score(Quantizer.quantize(fp32, ranges, floats, weights,
                 Collections.<String, String>emptyMap()), val));
         evals++;
         int next = 0;
         while (!within(d, budget) && next < order.size()) {
             floats.add(order.get(next++).name);
-            d = drop(base, score(Quantizer.quantize(fp32, ranges, floats, perTensor, Collections.<String, String>emptyMap()), val));
+            d = drop(base, score(Quantizer.quantize(fp32, ranges, floats, weights, Collections.<String, String>emptyMap()), val));
             evals++;
         }
         if (!within(d, budget)) {
@@ -197,7 +197,7 @@ public final class Sensitivity {
         for (String layer : added) {
             Set<String> trial = new LinkedHashSet<>(floats);
             trial.remove(layer);
-            Map<String, Double> td = drop(base, score(Quantizer.quantize(fp32, ranges, trial, perTensor,
+            Map<String, Double> td = drop(base, score(Quantizer.quantize(fp32, ranges, trial, weights,
                     Collections.<String, String>emptyMap()), val));
             evals++;
             if (within(td, budget)) {

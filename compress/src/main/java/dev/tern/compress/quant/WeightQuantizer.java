@@ -15,18 +15,19 @@ import java.util.Objects;
  * Int8 symmetric weight quantization, TFLite's scheme (Jacob et al. 2018, "Quantization and
  * Training of Neural Networks for Efficient Integer-Arithmetic-Only Inference"; per-channel
  * weights as in Krishnamoorthi 2018, "Quantizing deep convolutional networks for efficient
- * inference: A whitepaper"): zero point 0, range [-127, 127] (never -128, so that -w is
- * representable), per output channel or per tensor:
+ * inference: A whitepaper"): zero point 0, range [-M, M] with M = 127 (never -128, so that -w
+ * is representable), or M = 63 for 7-bit weights ({@link WeightScheme}: exact in ONNX Runtime
+ * on x86 CPUs without VNNI), per output channel or per tensor:
  * <pre>
- *   scale[c] = max |w| over channel c / 127      (float32; an all-zero channel gets 1.0f)
- *   q        = clamp(roundHalfAwayFromZero(w / scale[c]), -127, 127)   (w / scale in float32)
+ *   scale[c] = max |w| over channel c / M      (float32; an all-zero channel gets 1.0f)
+ *   q        = clamp(roundHalfAwayFromZero(w / scale[c]), -M, M)   (w / scale in float32)
  * </pre>
  * The channel axis is 0 for Dense [out, in] and Conv2D [cout, kh, kw, cin], and the last axis
  * for DepthwiseConv2D [kh, kw, c * m]. Biases are int32 with scale inputScale * weightScale[o].
  * The array work is ND4J's.
  */
 public final class WeightQuantizer {
-    /** Largest int8 weight magnitude: the symmetric range is [-127, 127]. */
+    /** Largest int8 weight magnitude of 8-bit weights: the symmetric range is [-127, 127]. */
     public static final int WEIGHT_MAX = 127;
     /**
      * Scale of a channel whose weights are all zero (its values are 0 whatever the scale). 1.0f
@@ -37,30 +38,36 @@ public final class WeightQuantizer {
     private WeightQuantizer() {
     }
 
-    /** {@link #quantize} with one scale per index of {@code channelAxis}. */
+    /** {@link #quantize} with one scale per index of {@code channelAxis}, 8 bits. */
     public static Result perChannel(String name, float[] weights, int[] shape, int channelAxis) {
         return quantize(name, weights, shape, channelAxis, false);
     }
 
-    /** {@link #quantize} with one scale for the whole tensor. */
+    /** {@link #quantize} with one scale for the whole tensor, 8 bits. */
     public static Result perTensor(String name, float[] weights, int[] shape) {
         return quantize(name, weights, shape, -1, true);
     }
 
+    /** Quantizes a float weight tensor to int8 symmetric over the full 8-bit range [-127, 127]. */
+    public static Result quantize(String name, float[] weights, int[] shape, int channelAxis, boolean perTensor) {
+        return quantize(name, weights, shape, channelAxis, WeightScheme.of(perTensor, 8));
+    }
+
     /**
-     * Quantizes a float weight tensor to int8 symmetric.
+     * Quantizes a float weight tensor to int8 symmetric, in the range of {@code scheme}.
      *
      * @param name        the tensor's name, used in messages
      * @param weights     row-major values, {@code product(shape)} of them
      * @param shape       the tensor's shape, every dimension >= 1
-     * @param channelAxis axis of the output channels (ignored when {@code perTensor})
-     * @param perTensor   one scale for the whole tensor, else one per channel
+     * @param channelAxis axis of the output channels (ignored for a per-tensor scheme)
+     * @param scheme      per channel or per tensor, 8 or 7 bits
      * @throws BadInputException        when a weight is NaN or infinite (the message names the
      *                                  tensor, the element's flat index and its coordinates)
      * @throws IllegalArgumentException when shape, length or axis disagree
      */
-    public static Result quantize(String name, float[] weights, int[] shape, int channelAxis, boolean perTensor) {
-        boolean perChannel = !perTensor;
+    public static Result quantize(String name, float[] weights, int[] shape, int channelAxis, WeightScheme scheme) {
+        boolean perChannel = !scheme.perTensor();
+        int max = scheme.maxMagnitude();
         Objects.requireNonNull(name, "name");
         long n = checkShape(name, weights, shape);
         if (perChannel && (channelAxis < 0 || channelAxis >= shape.length)) {
@@ -83,19 +90,19 @@ public final class WeightQuantizer {
                 float[] maxAbs = others.length == 0
                         ? g.add(Transforms.abs(w, true)).toFloatVector()
                         : g.add(w.amax(others)).toFloatVector();
-                scales = scalesOf(maxAbs);
+                scales = scalesOf(maxAbs, max);
                 long[] bshape = new long[shape.length];
                 Arrays.fill(bshape, 1);
                 bshape[channelAxis] = shape[channelAxis];
                 INDArray s = g.add(g.add(Nd4j.createFromArray(scales)).reshape(bshape));
                 scaled = g.add(w.div(s)); // broadcast along the channel axis, float32 division
             } else {
-                scales = scalesOf(new float[] {w.amaxNumber().floatValue()});
+                scales = scalesOf(new float[] {w.amaxNumber().floatValue()}, max);
                 scaled = g.add(w.div(scales[0]));
             }
             Transforms.round(scaled, false); // C round: halves away from zero
-            Transforms.max(scaled, -WEIGHT_MAX, false);
-            Transforms.min(scaled, WEIGHT_MAX, false);
+            Transforms.max(scaled, -max, false);
+            Transforms.min(scaled, max, false);
             int[] q = g.add(g.add(scaled.castTo(DataType.INT32)).reshape(-1)).toIntVector();
             byte[] values = new byte[(int) n];
             for (int i = 0; i < values.length; i++) {
@@ -149,10 +156,10 @@ public final class WeightQuantizer {
         }
     }
 
-    private static float[] scalesOf(float[] maxAbs) {
+    private static float[] scalesOf(float[] maxAbs, int max) {
         float[] s = new float[maxAbs.length];
         for (int c = 0; c < s.length; c++) {
-            float v = maxAbs[c] / WEIGHT_MAX;
+            float v = maxAbs[c] / max;
             // an all-zero channel, or one so small that its scale underflows
             s[c] = v > 0 ? v : ZERO_CHANNEL_SCALE;
         }
@@ -217,7 +224,7 @@ public final class WeightQuantizer {
         public final String name;
         /** Shape of the weight tensor (row-major). */
         public final int[] shape;
-        /** The int8 values, in [-127, 127], row-major in {@link #shape} like the float weights. */
+        /** The int8 values, in [-127, 127] (7-bit weights: [-63, 63]), row-major in {@link #shape} like the float weights. */
         public final byte[] values;
         /** One scale per index of {@link #channelAxis}, or a single one for the tensor; all positive. */
         public final float[] scales;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tern.compress.cli.CliFixture.Outcome;
 import dev.tern.runtime.format.TernReader;
+import dev.tern.runtime.TernModel;
 import dev.tern.runtime.format.TernWriter;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,7 +47,7 @@ class CompressCommandTest {
             + "{\"name\": \"int8\", \"stages\": [{\"stage\": \"quantize\", \"calib_samples\": 64}]},"
             + "{\"name\": \"pruned\", \"stages\": [{\"stage\": \"prune\", \"sparsity\": 0.5, \"epochs\": 1, \"samples\": 256},"
             + " {\"stage\": \"finetune\", \"epochs\": 1, \"samples\": 128}, {\"stage\": \"evaluate\"}]},"
-            + "{\"name\": \"pruned-int8\", \"from\": \"pruned\", \"stages\": [{\"stage\": \"quantize\", \"calib_samples\": 64}]},"
+            + "{\"name\": \"pruned-int8\", \"from\": \"pruned\", \"stages\": [{\"stage\": \"quantize\", \"calib_samples\": 64, \"weight_bits\": 7}]},"
             + "{\"name\": \"student\", \"stages\": [{\"stage\": \"distill\", \"width\": 0.25, \"epochs\": 1, \"train_samples\": 256}]},"
             + "{\"name\": \"scratch\", \"stages\": [{\"stage\": \"distill\", \"width\": 0.25, \"epochs\": 1, \"train_samples\": 256, \"control\": true}]}";
 
@@ -85,6 +86,11 @@ class CompressCommandTest {
         }
         JsonNode pi = j.get("variants").get(3);
         assertEquals("pruned", pi.get("from").asText());
+        // weight_bits 7 reaches tern quantize: the variant's weights stay within [-63, 63]
+        assertEquals("int8 symmetric per channel, 7-bit range [-63, 63]",
+                TernModel.load(Path.of(pi.get("model").asText())).def().provenance().get("quantization.weights"));
+        assertEquals("int8 symmetric per channel",
+                TernModel.load(Path.of(j.get("variants").get(1).get("model").asText())).def().provenance().get("quantization.weights"));
         assertEquals(4, pi.get("stages").size(), pi.toString());
         assertEquals(1, j.get("distillation").size(), j.toString());
         assertEquals("student", j.get("distillation").get(0).get("distilled").asText());
@@ -181,6 +187,8 @@ class CompressCommandTest {
             {"{\"name\": \"a\", \"stages\": [{\"stage\": \"prune\", \"sparsity\": \"high\"}]}", "variants[0].stages[0].sparsity"},
             {"{\"name\": \"a\", \"stages\": [{\"stage\": \"prune\", \"sparsity\": 1.5}]}", "variants[0].stages[0].sparsity", "[0, 1)"},
             {"{\"name\": \"a\", \"stages\": [{\"stage\": \"quantize\", \"calib\": 5}]}", "calib"},
+            {"{\"name\": \"a\", \"stages\": [{\"stage\": \"quantize\", \"weight_bits\": 4}]}", "variants[0].stages[0].weight_bits",
+                "7 or 8"},
             {"{\"name\": \"a\", \"stages\": [{\"stage\": \"distill\", \"epochs\": 2}]}", "variants[0].stages[0].width"},
             {"{\"name\": \"a\", \"from\": \"b\", \"stages\": []}", "variants[0].from"},
             {"{\"stages\": []}", "name"},

@@ -232,6 +232,41 @@ class QuantizeCommandTest {
         assertArrayEquals(modelBytes, Files.readAllBytes(model));
     }
 
+    /**
+     * {@code --weight-bits 7}: every int8 weight within [-63, 63] (8 bits reach 127), said in the
+     * JSON, the text summary and the provenance; the export of such a model has no layer at risk
+     * on x86 CPUs without VNNI. Any value but 7 or 8 is refused.
+     */
+    @Test
+    void sevenBitWeights() throws Exception {
+        for (int bits : new int[] {8, 7}) {
+            Path out = dir.resolve("q" + bits + ".tern");
+            JsonNode j = json(tern("quantize", model.toString(), "--data", calib.toString(), "--weight-bits", String.valueOf(bits),
+                    "--json", "--out", out.toString()));
+            ModelDef q = TernModel.load(out).def();
+            int max = 0;
+            for (Tensor t : q.tensors().values()) {
+                if (t.dtype() == DType.INT8) {
+                    for (byte v : t.int8s()) {
+                        max = Math.max(max, Math.abs(v));
+                    }
+                }
+            }
+            String described = bits == 8 ? "int8 symmetric per channel" : "int8 symmetric per channel, 7-bit range [-63, 63]";
+            assertEquals(bits == 8 ? 127 : 63, max, "largest |weight| with " + bits + " bits (each channel's largest weight reaches it)");
+            assertEquals(described, j.get("weights").asText());
+            assertEquals(described, q.provenance().get("quantization.weights"));
+            assertEquals(bits == 7, dev.tern.compress.onnx.OnnxExporter.x86SaturationRisks(q).isEmpty());
+        }
+        Path out = dir.resolve("q7.tern");
+        Outcome r = tern("quantize", model.toString(), "--data", calib.toString(), "--weight-bits", "7", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("weights: int8 symmetric per channel, 7-bit range [-63, 63]"), r.out());
+        Path bad = dir.resolve("q6.tern");
+        String e = rejected(bad, "quantize", model.toString(), "--data", calib.toString(), "--weight-bits", "6", "--out", bad.toString());
+        assertTrue(e.contains("--weight-bits is 7 or 8, got 6"), e);
+    }
+
     @Test
     void unknownMethod() throws Exception {
         Path out = dir.resolve("q.tern");

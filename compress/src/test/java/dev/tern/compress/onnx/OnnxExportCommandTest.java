@@ -4,6 +4,7 @@ import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tern.compress.cli.CliFixtureAccess;
+import dev.tern.runtime.Int8Cases;
 import dev.tern.runtime.TestModels;
 import dev.tern.runtime.format.TernWriter;
 import dev.tern.runtime.model.ModelDef;
@@ -17,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
@@ -46,14 +48,14 @@ class OnnxExportCommandTest {
         Path out = dir.resolve("m.onnx");
         CliFixtureAccess.Result r = CliFixtureAccess.tern("export", "--onnx", in.toString(), "--out", out.toString());
         assertEquals(0, r.code(), r.err());
-        assertEquals("", r.err());
+        assertSaturationWarning(r.err());
         assertTrue(r.out().startsWith("wrote " + out + ": "), r.out());
         assertTrue(r.out().contains("ONNX opset 13") && r.out().contains("int8 as QDQ") && r.out().contains("initializers"), r.out());
         assertArrayEquals(before, Files.readAllBytes(in), "input modified");
         assertArrayEquals(OnnxExporter.toBytes(def), Files.readAllBytes(out), "the file is the exporter's model");
         assertEquals(List.of("m.onnx", "m.tern"), files(), "no temporary file left");
         int batch = 2;
-        try (OrtSession s = OrtRunner.session(Files.readAllBytes(out))) {
+        try (OrtSession s = OrtRunner.exactSession(def, Files.readAllBytes(out))) {
             Map<String, float[]> input = OnnxOpsTest.input(def, batch, 3);
             OrtRunner.Diff d = OrtRunner.compare(def, OrtRunner.tern(def, input, batch), OrtRunner.ort(s, def, input, batch));
             assertTrue(d.get("left_fc").maxQuanta <= 2, d.toString());
@@ -85,7 +87,7 @@ class OnnxExportCommandTest {
         Path out = dir.resolve("m.onnx");
         CliFixtureAccess.Result r = CliFixtureAccess.tern("export", in.toString(), "--out", out.toString(), "--activations", "uint8");
         assertEquals(0, r.code(), r.err());
-        assertEquals("", r.err());
+        assertSaturationWarning(r.err());
         assertTrue(r.out().contains("int8 as QDQ, uint8 activations"), r.out());
         assertFalse(r.out().contains("note:"), r.out());
         byte[] u8 = OnnxExporter.toBytes(def, OnnxExporter.Options.defaults().withUint8Activations(true));
@@ -108,6 +110,59 @@ class OnnxExportCommandTest {
             assertArrayEquals(OnnxExporter.toBytes(def), Files.readAllBytes(out));
         }
         assertEquals(List.of("m.onnx", "m.tern"), files(), "no temporary file left");
+    }
+
+    /**
+     * Int8 weights beyond +-64: one warning line on stderr (in --json, {@code warning} and
+     * {@code x86_saturation_risk}), naming the layers, what ONNX Runtime computes on x86 CPUs
+     * without VNNI, and the two ways to exactness. 7-bit weights and float32 models: no warning.
+     */
+    @Test
+    void warnsOfSaturationOnX86WithoutVnniUnlessWeightsFit7Bits() throws Exception {
+        ModelDef eight = TestModels.allOpsInt8(2024);
+        Path in = model(eight, "m8.tern");
+        Path out = dir.resolve("m8.onnx");
+        CliFixtureAccess.Result r = CliFixtureAccess.tern("export", in.toString(), "--out", out.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("", r.err(), "--json: the warning is in the JSON");
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertSaturationWarning("warning: " + j.get("warning").asText());
+        List<OnnxExporter.SaturationRisk> risks = OnnxExporter.x86SaturationRisks(eight);
+        assertEquals(risks.size(), j.get("x86_saturation_risk").size(), r.out());
+        assertEquals(risks.get(0).node, j.get("x86_saturation_risk").get(0).get("node").asText());
+        assertTrue(j.get("x86_saturation_risk").get(0).get("max_weight").asInt() > OnnxExporter.X86_EXACT_WEIGHT_MAX, r.out());
+
+        ModelDef f = TestModels.allOps(7);
+        Map<String, float[]> input = OnnxOpsTest.input(f, 2, 3);
+        ModelDef seven = Int8Cases.quantize(f, input, 2, new Random(5), Int8Cases.WEIGHTS_7_BIT);
+        assertTrue(seven.isQuantized() && OnnxExporter.hasInt8Activations(seven));
+        for (ModelDef def : List.of(seven, f)) {
+            in = model(def, "m.tern");
+            out = dir.resolve("m.onnx");
+            r = CliFixtureAccess.tern("export", in.toString(), "--out", out.toString());
+            assertEquals(0, r.code(), r.err());
+            assertEquals("", r.err(), def.name());
+            r = CliFixtureAccess.tern("export", in.toString(), "--out", out.toString(), "--json");
+            j = new ObjectMapper().readTree(r.out());
+            assertFalse(j.has("warning"), r.out());
+            assertEquals(0, j.get("x86_saturation_risk").size(), r.out());
+        }
+        // the 7-bit model's export runs exactly in a default ORT session on every CPU
+        assertEquals(Map.of(), OrtArithmetic.exactConfig(seven));
+        OrtRunner.Diff d = OrtRunner.check(seven, input, 2);
+        assertTrue(d.get("left_fc").maxQuanta <= 2, d.toString());
+    }
+
+    /** One line: the layers, what ORT computes without VNNI, the 7-bit quantization and the session option. */
+    private static void assertSaturationWarning(String err) {
+        List<String> lines = err.lines().filter(l -> !l.isBlank()).collect(Collectors.toList());
+        assertEquals(1, lines.size(), err);
+        String w = lines.get(0);
+        assertTrue(w.startsWith("warning: "), w);
+        for (String part : List.of("int8 layer(s) have weights beyond +-64", "conv1 (|w| up to ", "without VNNI",
+                "saturating 16-bit pairs", "--weight-bits 7", "session.x64quantprecision=1")) {
+            assertTrue(w.contains(part), "'" + part + "' in: " + w);
+        }
     }
 
     /** On a float32 model {@code --activations} is accepted and does nothing; the summary says so. */

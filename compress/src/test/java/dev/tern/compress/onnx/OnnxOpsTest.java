@@ -4,6 +4,7 @@ import dev.tern.compress.BadInputException;
 import dev.tern.compress.onnx.proto.Onnx.ModelProto;
 import dev.tern.compress.onnx.proto.Onnx.NodeProto;
 import dev.tern.compress.quant.Quantizer;
+import dev.tern.compress.quant.WeightScheme;
 import dev.tern.runtime.Int8Cases;
 import dev.tern.runtime.OpCases;
 import dev.tern.runtime.TernModel;
@@ -76,6 +77,34 @@ class OnnxOpsTest {
                 assertTrue(def.isQuantized());
                 OrtRunner.Diff d = OrtRunner.check(def, c.inputs, c.batch);
                 d.assertWithinOneQuantum(c.description);
+                n++;
+            }
+        }
+        assertTrue(n >= SIZES.length, "cases run: " + n);
+    }
+
+    /**
+     * The int8 cases with 7-bit weights ([-63, 63], as {@code tern quantize --weight-bits 7}
+     * writes them) in ORT's default session on every CPU: pairs of uint8 x int8 products stay
+     * within 2 x 255 x 63 = 32,130, so even x86 CPUs without VNNI, whose u8 x s8 kernels add
+     * pairs in saturating 16-bit lanes, compute them exactly. The 8-bit cases above run in a
+     * default session only where ORT's kernels are exact ({@link OrtArithmetic}).
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(OpType.class)
+    void int8OpWith7BitWeightsWithinOneQuantumInDefaultSession(OpType op) throws Exception {
+        int n = 0;
+        for (int size : SIZES) {
+            List<OpCases.Case> cases = Int8Cases.cases(op, size, 8000 + size, Int8Cases.WEIGHTS_7_BIT);
+            if (cases == null) {
+                assertTrue(op == OpType.SIGMOID || op == OpType.SOFTMAX, op + " has no int8 cases");
+                return;
+            }
+            for (OpCases.Case c : cases) {
+                ModelDef def = c.model.apply(false);
+                assertEquals(Collections.emptyList(), OnnxExporter.x86SaturationRisks(def), c.description);
+                assertEquals(Collections.emptyMap(), OrtArithmetic.exactConfig(def), "a default session");
+                OrtRunner.check(def, c.inputs, c.batch).assertWithinOneQuantum(c.description);
                 n++;
             }
         }
@@ -181,7 +210,7 @@ class OnnxOpsTest {
     @Test
     void weightOnlyInt8MatchesTern() throws Exception {
         for (boolean perTensor : new boolean[] {false, true}) {
-            ModelDef def = Quantizer.weightOnly(golden("all-ops-1.0.tern"), perTensor, Collections.emptyMap());
+            ModelDef def = Quantizer.weightOnly(golden("all-ops-1.0.tern"), WeightScheme.of(perTensor, 8), Collections.emptyMap());
             assertTrue(def.isQuantized());
             ModelProto m = OnnxExporter.export(def);
             long dq = m.getGraph().getNodeList().stream().filter(n -> n.getOpType().equals("DequantizeLinear")).count();

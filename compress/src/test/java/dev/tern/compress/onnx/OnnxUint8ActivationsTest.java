@@ -6,6 +6,7 @@ import dev.tern.compress.onnx.proto.Onnx.NodeProto;
 import dev.tern.compress.onnx.proto.Onnx.TensorProto;
 import dev.tern.compress.onnx.proto.Onnx.ValueInfoProto;
 import dev.tern.compress.quant.Quantizer;
+import dev.tern.compress.quant.WeightScheme;
 import dev.tern.runtime.Int8Cases;
 import dev.tern.runtime.OpCases;
 import dev.tern.runtime.TestModels;
@@ -125,7 +126,7 @@ class OnnxUint8ActivationsTest {
     @Test
     void noEffectWithoutInt8Activations() {
         ModelDef f = OnnxOpsTest.golden("all-ops-1.0.tern");
-        ModelDef w = Quantizer.weightOnly(f, false, Collections.emptyMap());
+        ModelDef w = Quantizer.weightOnly(f, WeightScheme.DEFAULT, Collections.emptyMap());
         for (ModelDef def : List.of(f, w)) {
             assertFalse(OnnxExporter.hasInt8Activations(def));
             assertArrayEquals(OnnxExporter.toBytes(def), OnnxExporter.toBytes(def, UINT8), def.name());
@@ -173,15 +174,15 @@ class OnnxUint8ActivationsTest {
         Map<String, float[]> tern = OrtRunner.tern(def, in, batch);
         Map<String, float[]> s8;
         Map<String, float[]> s8Fused;
-        try (OrtSession s = OrtRunner.session(OnnxExporter.toBytes(def))) {
+        try (OrtSession s = OrtRunner.exactSession(def, OnnxExporter.toBytes(def))) {
             s8 = OrtRunner.ort(s, def, in, batch);
         }
-        try (OrtSession s = OrtRunner.session(OnnxExporter.toBytes(def), true, null)) {
+        try (OrtSession s = OrtRunner.session(OnnxExporter.toBytes(def), OrtRunner.exactConfig(def, true), null)) {
             s8Fused = OrtRunner.ort(s, def, in, batch);
         }
         Path optimized = tmp.resolve("u8.onnx");
         Map<String, float[]> u8;
-        try (OrtSession s = OrtRunner.session(OnnxExporter.toBytes(def, UINT8), false, optimized)) {
+        try (OrtSession s = OrtRunner.session(OnnxExporter.toBytes(def, UINT8), OrtRunner.exactConfig(def, false), optimized)) {
             u8 = OrtRunner.ort(s, def, in, batch);
         }
         OrtRunner.Diff d = OrtRunner.compare(def, tern, u8);
@@ -227,12 +228,12 @@ class OnnxUint8ActivationsTest {
         Map<String, float[]> input = OnnxShippedModelsTest.input(0, n);
         Map<String, float[]> tern = OrtRunner.tern(def, input, n);
         Map<String, float[]> s8;
-        try (OrtSession s = OrtRunner.session(OnnxExporter.toBytes(def), true, null)) {
+        try (OrtSession s = OrtRunner.session(OnnxExporter.toBytes(def), OrtRunner.exactConfig(def, true), null)) {
             s8 = OrtRunner.ort(s, def, input, n); // the int8 export, fused with session.qdqisint8allowed
         }
         Path optimized = tmp.resolve("u8.onnx");
         Map<String, float[]> u8;
-        try (OrtSession s = OrtRunner.session(OnnxExporter.toBytes(def, UINT8), false, optimized)) {
+        try (OrtSession s = OrtRunner.session(OnnxExporter.toBytes(def, UINT8), OrtRunner.exactConfig(def, false), optimized)) {
             u8 = OrtRunner.ort(s, def, input, n);
             for (int i = 0; i < 2; i++) {
                 OrtRunner.Diff one = OrtRunner.compare(def, OrtRunner.tern(def, OnnxShippedModelsTest.input(i, 1), 1),

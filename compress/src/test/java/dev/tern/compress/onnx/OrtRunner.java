@@ -20,6 +20,7 @@ import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -45,24 +46,36 @@ final class OrtRunner {
         return Paths.get(System.getProperty("tern.repo", ".."));
     }
 
-    /** A session with every graph optimization ORT has (the default level), on one thread. */
+    /** ORT's session option that fuses QDQ nodes with int8 (S8S8) activations on x86. */
+    static final String QDQ_IS_INT8_ALLOWED = "session.qdqisint8allowed";
+
+    /** A session with every graph optimization ORT has (the default level), on one thread, default options. */
     static OrtSession session(byte[] model) throws OrtException {
-        return session(model, false, null);
+        return session(model, Collections.emptyMap(), null);
     }
 
     /**
-     * A session with every graph optimization; {@code int8Fusion} sets ORT's session option
-     * {@code session.qdqisint8allowed}, without which ORT's x86 builds leave QDQ convolutions and
+     * A session for {@code model}, the export of {@code def}, in which ORT's integer sums are
+     * exact on this CPU ({@link OrtArithmetic#exactConfig}): default options, except
+     * {@code session.x64quantprecision = 1} for weights beyond [-64, 64] on x86 CPUs without VNNI.
+     */
+    static OrtSession exactSession(ModelDef def, byte[] model) throws OrtException {
+        return session(model, OrtArithmetic.exactConfig(def), null);
+    }
+
+    /**
+     * A session with every graph optimization and {@code config} as ORT session config entries,
+     * e.g. {@link #QDQ_IS_INT8_ALLOWED}, without which ORT's x86 builds leave QDQ convolutions and
      * matmuls with int8 (S8S8) activations unfused (ORT fuses them by default on ARM only).
      * With {@code optimized}, ORT saves the graph it runs there.
      */
-    static OrtSession session(byte[] model, boolean int8Fusion, Path optimized) throws OrtException {
+    static OrtSession session(byte[] model, Map<String, String> config, Path optimized) throws OrtException {
         try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
             so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             so.setIntraOpNumThreads(1);
             so.setInterOpNumThreads(1);
-            if (int8Fusion) {
-                so.addConfigEntry("session.qdqisint8allowed", "1");
+            for (Map.Entry<String, String> e : config.entrySet()) {
+                so.addConfigEntry(e.getKey(), e.getValue());
             }
             if (optimized != null) {
                 so.setOptimizedModelFilePath(optimized.toString());
@@ -70,6 +83,18 @@ final class OrtRunner {
             return ENV.createSession(model, so);
         }
     }
+
+    /**
+     * Without {@code int8Fusion}, {@link OrtArithmetic#exactConfig} for {@code def}; with it,
+     * {@link #QDQ_IS_INT8_ALLOWED} = 1 alone: ORT then fuses the int8 export into s8 x s8
+     * kernels, which on x86 are plain int32 loops (exact on every CPU), and it cannot take
+     * {@code session.x64quantprecision} as well (ORT 1.23 turns the weights into uint8 and then
+     * finds no QGemm kernel for int8 x uint8: ORT_NOT_IMPLEMENTED).
+     */
+    static Map<String, String> exactConfig(ModelDef def, boolean int8Fusion) {
+        return int8Fusion ? Map.of(QDQ_IS_INT8_ALLOWED, "1") : OrtArithmetic.exactConfig(def);
+    }
+
 
     /** ORT's outputs (name -> batch * per-sample values) on {@code batch} samples per input. */
     static Map<String, float[]> ort(OrtSession s, ModelDef def, Map<String, float[]> inputs, int batch) throws OrtException {
@@ -137,14 +162,14 @@ final class OrtRunner {
         return n.op() == OpType.DEQUANTIZE ? def.typeOf(n.input(0)).scale() : 0;
     }
 
-    /** Exports {@code def}, runs it in ORT and in Tern, and compares. */
+    /** Exports {@code def}, runs it in ORT ({@link #exactSession}) and in Tern, and compares. */
     static Diff check(ModelDef def, Map<String, float[]> inputs, int batch) throws OrtException {
         return check(def, inputs, batch, OnnxExporter.Options.defaults());
     }
 
     /** As {@link #check(ModelDef, Map, int)}, exported with {@code options}. */
     static Diff check(ModelDef def, Map<String, float[]> inputs, int batch, OnnxExporter.Options options) throws OrtException {
-        try (OrtSession s = session(OnnxExporter.toBytes(def, options))) {
+        try (OrtSession s = exactSession(def, OnnxExporter.toBytes(def, options))) {
             return compare(def, tern(def, inputs, batch), ort(s, def, inputs, batch));
         }
     }

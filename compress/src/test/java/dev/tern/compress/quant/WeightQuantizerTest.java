@@ -42,6 +42,24 @@ class WeightQuantizerTest {
         assertArrayEquals(q.values, WeightQuantizer.quantize("fc/w", DENSE, new int[] {2, 3}, 0, true).values);
     }
 
+    /** 7 bits: scale max|w| / 63, values in [-63, 63]; per channel and per tensor, hand-computed. */
+    @Test
+    void sevenBitWeights() {
+        WeightQuantizer.Result q = WeightQuantizer.quantize("fc/w", DENSE, new int[] {2, 3}, 0, WeightScheme.of(false, 7));
+        // channel 0: scale 1.27f / 63; 0.5 -> 24.8 -> 25, -1.27 -> -63, 0.254 -> 12.6 -> 13
+        // channel 1: scale 2.54f / 63; 2.54 -> 63, 0 -> 0, -0.01 -> -0.248 -> 0
+        assertArrayEquals(new float[] {1.27f / 63, 2.54f / 63}, q.scales);
+        assertArrayEquals(new byte[] {25, -63, 13, 63, 0, 0}, q.values);
+        WeightQuantizer.Result t = WeightQuantizer.quantize("fc/w", DENSE, new int[] {2, 3}, 0, WeightScheme.of(true, 7));
+        // one scale 2.54f / 63: 0.5 -> 12.4 -> 12, -1.27 -> -31.5 -> -32 (half away from zero), 0.254 -> 6.3 -> 6
+        assertArrayEquals(new float[] {2.54f / 63}, t.scales);
+        assertArrayEquals(new byte[] {12, -32, 6, 63, 0, 0}, t.values);
+        assertEquals(63, WeightScheme.of(false, 7).maxMagnitude());
+        assertEquals(127, WeightScheme.DEFAULT.maxMagnitude());
+        assertThrows(IllegalArgumentException.class, () -> WeightScheme.of(false, 6));
+        assertThrows(IllegalArgumentException.class, () -> WeightScheme.of(false, 9));
+    }
+
     @Test
     void conv2dChannelsAreTheFirstAxis() {
         // [cout = 2, kh = 1, kw = 2, cin = 2]

@@ -28,8 +28,21 @@ public final class Int8Cases {
     private Int8Cases() {
     }
 
-    /** Float op cases that have an int8 counterpart (sigmoid and softmax stay float). */
+    /** Largest weight magnitude of 8-bit weights, [-127, 127]. */
+    public static final int WEIGHTS_8_BIT = 127;
+    /**
+     * Largest weight magnitude of 7-bit weights, [-63, 63]: the range in which ONNX Runtime's
+     * u8 x s8 kernels are exact on x86 CPUs without VNNI (tern-compress's WeightScheme).
+     */
+    public static final int WEIGHTS_7_BIT = 63;
+
+    /** Float op cases that have an int8 counterpart (sigmoid and softmax stay float), 8-bit weights. */
     public static List<OpCases.Case> cases(OpType op, int size, long seed) {
+        return cases(op, size, seed, WEIGHTS_8_BIT);
+    }
+
+    /** As {@link #cases(OpType, int, long)}, with weights in [-weightMax, weightMax]. */
+    public static List<OpCases.Case> cases(OpType op, int size, long seed, int weightMax) {
         OpType source = op == OpType.QUANTIZE || op == OpType.DEQUANTIZE ? OpType.DENSE : op;
         if (source == OpType.SIGMOID || source == OpType.SOFTMAX) {
             return null;
@@ -38,14 +51,19 @@ public final class Int8Cases {
         List<OpCases.Case> out = new ArrayList<>();
         Random rnd = new Random(seed ^ 0x1A7E_8000L);
         for (OpCases.Case c : in) {
-            ModelDef q = quantize(c.model.apply(false), c.inputs, c.batch, rnd);
-            out.add(new OpCases.Case("int8 " + c.description, c.node, c.batch, 0, mag -> q, c.inputs, 0f));
+            ModelDef q = quantize(c.model.apply(false), c.inputs, c.batch, rnd, weightMax);
+            out.add(new OpCases.Case((weightMax == WEIGHTS_8_BIT ? "int8 " : "int8 (|w| <= " + weightMax + ") ") + c.description, c.node, c.batch, 0, mag -> q, c.inputs, 0f));
         }
         return out;
     }
 
     /** Quantizes every node of a float model; graph outputs are dequantized under their float names. */
     public static ModelDef quantize(ModelDef def, Map<String, float[]> inputs, int batch, Random rnd) {
+        return quantize(def, inputs, batch, rnd, WEIGHTS_8_BIT);
+    }
+
+    /** As {@link #quantize(ModelDef, Map, int, Random)}, with weights in [-weightMax, weightMax]. */
+    public static ModelDef quantize(ModelDef def, Map<String, float[]> inputs, int batch, Random rnd, int weightMax) {
         Map<String, float[]> ranges = ranges(def, inputs, batch);
         ModelBuilder b = new ModelBuilder(def.name() + "-int8");
         Map<String, String> q = new HashMap<>();          // float value -> its int8 value
@@ -77,9 +95,9 @@ public final class Int8Cases {
                     int axis = n.op() == OpType.DEPTHWISE_CONV2D ? 2 : 0;
                     Tensor w = def.tensor(n.input(1));
                     boolean perTensor = rnd.nextInt(4) == 0;
-                    float[] scales = weightScales(w, axis, perTensor);
+                    float[] scales = weightScales(w, axis, perTensor, weightMax);
                     ins.add(q.get(n.input(0)));
-                    ins.add(b.constant(Tensor.ofInt8(w.name(), w.shape(), weights(w, axis, scales),
+                    ins.add(b.constant(Tensor.ofInt8(w.name(), w.shape(), weights(w, axis, scales, weightMax),
                             perTensor ? QuantParams.perTensor(scales[0], 0) : new QuantParams(scales, new int[scales.length], axis))));
                     if (n.inputs().size() > 2) {
                         Tensor bias = def.tensor(n.input(2));
@@ -207,7 +225,7 @@ public final class Int8Cases {
         return a.put("scale", t[0]).put("zero_point", (int) t[1]).build();
     }
 
-    static float[] weightScales(Tensor w, int axis, boolean perTensor) {
+    static float[] weightScales(Tensor w, int axis, boolean perTensor, int weightMax) {
         float[] v = w.floats();
         int channels = w.dim(axis);
         int inner = 1;
@@ -226,12 +244,12 @@ public final class Int8Cases {
         float[] s = new float[channels];
         for (int c = 0; c < channels; c++) {
             float m = perTensor ? all : max[c];
-            s[c] = m > 0 ? m / 127f : 1f;
+            s[c] = m > 0 ? m / (float) weightMax : 1f;
         }
         return perTensor ? new float[] {s[0]} : s;
     }
 
-    static byte[] weights(Tensor w, int axis, float[] scales) {
+    static byte[] weights(Tensor w, int axis, float[] scales, int weightMax) {
         float[] v = w.floats();
         int channels = w.dim(axis);
         int inner = 1;
@@ -241,7 +259,7 @@ public final class Int8Cases {
         byte[] out = new byte[v.length];
         for (int k = 0; k < v.length; k++) {
             float s = scales[scales.length == 1 ? 0 : (k / inner) % channels];
-            out[k] = (byte) Math.max(-127, Math.min(127, Math.round(v[k] / s)));
+            out[k] = (byte) Math.max(-weightMax, Math.min(weightMax, Math.round(v[k] / s)));
         }
         return out;
     }
