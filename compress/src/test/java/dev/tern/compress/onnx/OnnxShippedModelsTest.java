@@ -100,13 +100,13 @@ class OnnxShippedModelsTest {
      * is exported and run in ORT's default session on every CPU, x86 without VNNI included
      * (no pair of u8 x s8 products leaves 16 bits): within the bounds of the 8-bit model
      * (hardInt8MatchesTernWithinQuanta), and all u8s8 integer kernels with uint8 activations.
-     * Calibrated (min-max) on 200 test canvases after the 32 compared.
+     * Calibrated (min-max) on 64 test canvases after the 32 compared.
      */
     @Test
     void hardInt8With7BitWeightsMatchesTernInADefaultSession(@TempDir Path tmp) throws Exception {
         ModelDef fp32 = model("hard.tern");
         CanvasSet calib = new MultiFashion(FashionMnist.load(OrtRunner.repo().resolve(FashionMnist.REPO_DIR))).test()
-                .subset(CANVASES + 200).slice(CANVASES, 200);
+                .subset(CANVASES + 64).slice(CANVASES, 64);
         Map<String, Range> ranges = Calibrator.ranges(fp32, Calibrator.collect(fp32, new Calibrator.Samples() {
             public int size() {
                 return calib.size();
