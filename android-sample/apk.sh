@@ -54,6 +54,9 @@ package() {
   r8log="$(java -cp "$r8" com.android.tools.r8.R8 --release --min-api 26 --lib "$android" --lib "$jdk" \
     --pg-conf "$(dirname "$0")/proguard-rules.pro" --pg-conf "$out/aapt-rules.pro" \
     --output "$out/r8" $(find "$classes" -name '*.class') "$@" 2>&1)"
+  # the JVM's own notice of JAVA_TOOL_OPTIONS / JDK_JAVA_OPTIONS (set by CI images, proxies, or
+  # an emulated-AVX2 run of .ci/run) is not R8's
+  r8log="$(printf '%s\n' "$r8log" | grep -v -e '^Picked up JAVA_TOOL_OPTIONS: ' -e '^NOTE: Picked up JDK_JAVA_OPTIONS: ' || true)"
   if [ -n "$r8log" ]; then
     printf '%s\n' "$r8log" >&2
     echo "apk.sh: R8 warned with the documented rules (above)" >&2
