@@ -43,8 +43,7 @@ public final class CompressCommand implements Callable<Integer> {
 
     static int run(CompressRecipe r, Path recipeDir, Path out, boolean fresh, PrintWriter o, PrintWriter err) throws Exception {
         long t0 = System.nanoTime();
-        Pipeline p = new Pipeline(r, recipeDir, out.toAbsolutePath(), fresh, err, TernCli::run);
-        p.checkInputs();
+        Pipeline p = new Pipeline(r, recipeDir, out.toAbsolutePath(), fresh, err);
         List<Pipeline.Result> results = p.run();
         ObjectNode j = Report.write(out, r, results, (System.nanoTime() - t0) / 1e9);
         o.println("wrote " + out.resolve("index.html") + ", report.md, report.json (" + (results.size() - 1) + " variants)");

@@ -5,10 +5,10 @@ import dev.tern.compress.data.CanvasSet;
 import dev.tern.compress.data.MultiFashion;
 import dev.tern.compress.eval.Evaluator;
 import dev.tern.compress.eval.Predictor;
-import dev.tern.compress.eval.SavedModelPredictor;
-import dev.tern.compress.eval.TernPredictor;
-import dev.tern.runtime.TernModel;
+import dev.tern.compress.job.EvaluateConfig;
+import dev.tern.compress.job.EvaluateJob;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IModelTransformer;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -21,24 +21,25 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code tern eval MODEL --data DIR}: per-task metrics and latency on the Multi-Fashion test split. */
-@Command(name = "eval", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+@Command(name = "eval", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, modelTransformer = EvalCommand.Fields.class,
         description = {"Score a model on the 10,000 Multi-Fashion test canvases.",
             "MODEL is a .tern file (run by Tern) or a SavedModel folder (run by TensorFlow Java, the float reference). "
                 + "Multiclass tasks: accuracy and top-3 accuracy; multilabel: Hamming loss, subset accuracy, micro-F1, "
                 + "macro-F1 and mAP at the model's thresholds; plus batch-1 latency p50/p99 in microseconds "
                 + "(after a warm-up). With --reference, also the agreement of every task with that model."})
 public final class EvalCommand implements Callable<Integer> {
+    /** Adds the options of {@link EvaluateConfig#FIELDS}. */
+    public static final class Fields implements IModelTransformer {
+        public CommandSpec transform(CommandSpec spec) {
+            return JobOptions.add(spec, EvaluateConfig.FIELDS);
+        }
+    }
+
     @Parameters(paramLabel = "MODEL", description = "A .tern file or a SavedModel folder.")
     Path model;
 
     @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST IDX folder (default: the repo's models/data/fashion-mnist).")
     Path data;
-
-    @Option(names = "--limit", paramLabel = "N", description = "Score only the first N test canvases.")
-    Integer limit;
-
-    @Option(names = "--reference", paramLabel = "MODEL", description = "Also report top-1 (multiclass) and per-label (multilabel) agreement with this model.")
-    Path reference;
 
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
@@ -48,28 +49,17 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        CanvasSet test = new MultiFashion(DataOption.load(data)).test();
-        if (limit != null) {
-            if (limit < 1 || limit > test.size()) {
-                throw new UsageException("--limit must lie in [1, " + test.size() + "], got " + limit);
-            }
-            test = test.subset(limit);
-        }
+        EvaluateConfig c = EvaluateConfig.of(JobOptions.read(spec, EvaluateConfig.FIELDS));
+        CanvasSet all = new MultiFashion(DataOption.load(data)).test();
+        CanvasSet test = EvaluateJob.canvases(c, all, all.size());
         long size = sizeBytes(model);
-        Evaluator.Report report;
-        String engine;
-        java.util.List<dev.tern.runtime.model.TaskSpec> tasks;
-        try (Predictor p = open(model)) {
-            engine = p.engine();
-            tasks = p.tasks();
-            report = Evaluator.evaluate(p, test);
+        EvaluateJob.Outcome r;
+        try (Predictor p = EvaluateJob.open(model); Predictor ref = c.reference == null ? null : EvaluateJob.open(Path.of(c.reference))) {
+            r = EvaluateJob.run(p, ref, test);
         }
-        Map<String, Double> agreement = null;
-        if (reference != null) {
-            try (Predictor ref = open(reference)) {
-                agreement = Evaluator.agreement(tasks, report, Evaluator.evaluate(ref, test));
-            }
-        }
+        Evaluator.Report report = r.report();
+        String engine = r.engine();
+        Map<String, Double> agreement = r.agreement();
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             ObjectNode o = Json.object();
@@ -103,13 +93,6 @@ public final class EvalCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
-    }
-
-    static Predictor open(Path model) throws Exception {
-        if (Files.isDirectory(model)) {
-            return new SavedModelPredictor(model);
-        }
-        return new TernPredictor(ModelFiles.load(model));
     }
 
     /** File size of a .tern, or the total size of a SavedModel folder. */

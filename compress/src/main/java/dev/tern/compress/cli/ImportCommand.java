@@ -1,7 +1,6 @@
 package dev.tern.compress.cli;
 
-import dev.tern.compress.tf.SavedModelImporter;
-import dev.tern.runtime.TernModel;
+import dev.tern.compress.job.ImportJob;
 import dev.tern.runtime.format.TernWriter;
 import dev.tern.runtime.model.ModelDef;
 import picocli.CommandLine.Command;
@@ -14,7 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-/** {@code tern import SAVEDMODEL --out M.tern}. */
+/** {@code tern import SAVEDMODEL --out M.tern} ({@link ImportJob}). */
 @Command(name = "import", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
         description = {"Convert a TensorFlow SavedModel to a .tern model.",
             "Loads the SavedModel with TensorFlow Java, walks the serving signature from its outputs to its input, "
@@ -33,8 +32,8 @@ public final class ImportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ModelDef def = SavedModelImporter.importModel(savedModel);
-        TernModel.of(def); // compile once: an import that cannot run fails here, not on the user's device
+        ModelFiles.checkOutput(out, null);
+        ModelDef def = ImportJob.run(savedModel);
         TernWriter.write(def, out);
         spec.commandLine().getOut().printf("wrote %s: %d nodes, %,d params, %,d bytes%n", out, def.nodes().size(),
                 def.parameterCount(), Files.size(out));

@@ -4,6 +4,7 @@ import dev.tern.runtime.Backend;
 import dev.tern.runtime.InvalidModelException;
 import dev.tern.runtime.ModelFormatException;
 import dev.tern.runtime.TernModel;
+import dev.tern.runtime.format.AtomicFiles;
 
 import java.io.IOException;
 import java.nio.file.FileSystemException;
@@ -27,6 +28,17 @@ final class ModelFiles {
             throw new ModelFormatException(prefixed(file, e.getMessage()), e);
         } catch (InvalidModelException e) {
             throw new InvalidModelException(prefixed(file, e.getMessage()));
+        }
+    }
+
+    /**
+     * Checks before any work that {@code out} can be written (not a folder, its folder writable)
+     * and is not the input {@code in}, which is never overwritten.
+     */
+    static void checkOutput(Path out, Path in) throws IOException {
+        AtomicFiles.checkWritable(out);
+        if (in != null && Files.exists(out) && Files.exists(in) && Files.isSameFile(in, out)) {
+            throw new UsageException("--out is the input model " + in + "; the input is never overwritten, write elsewhere");
         }
     }
 

@@ -3,7 +3,6 @@ package dev.tern.compress.eval;
 import dev.tern.compress.tf.SavedModelImporter;
 import dev.tern.compress.tf.SavedModelRunner;
 import dev.tern.compress.tf.TaskMetadata;
-import dev.tern.runtime.internal.kernels.ReferenceKernels;
 import dev.tern.runtime.model.ModelDef;
 import dev.tern.runtime.model.TaskKind;
 import dev.tern.runtime.model.TaskSpec;
@@ -59,7 +58,7 @@ public final class SavedModelPredictor implements Predictor {
             if (!spec.logits() || spec.kind() == TaskKind.REGRESSION) {
                 System.arraycopy(z, 0, out[t], 0, z.length);
             } else if (spec.kind() == TaskKind.MULTICLASS) {
-                ReferenceKernels.softmax(z, 0, out[t], 0, z.length);
+                softmax(z, out[t]);
             } else {
                 for (int i = 0; i < z.length; i++) {
                     out[t][i] = (float) (1.0 / (1.0 + Math.exp(-z[i])));
@@ -76,5 +75,26 @@ public final class SavedModelPredictor implements Predictor {
     @Override
     public void close() {
         runner.close();
+    }
+
+    /**
+     * Softmax with the maximum subtracted and a double sum, as the runtime's reference kernel
+     * computes it (kept here: compress uses only the runtime's public API).
+     */
+    static void softmax(float[] x, float[] y) {
+        float m = Float.NEGATIVE_INFINITY;
+        for (float v : x) {
+            m = Math.max(m, v);
+        }
+        double sum = 0;
+        for (int i = 0; i < x.length; i++) {
+            double e = Math.exp(x[i] - m);
+            y[i] = (float) e;
+            sum += e;
+        }
+        float inv = (float) (1.0 / sum);
+        for (int i = 0; i < x.length; i++) {
+            y[i] *= inv;
+        }
     }
 }

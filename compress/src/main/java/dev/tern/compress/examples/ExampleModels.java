@@ -1,6 +1,7 @@
 package dev.tern.compress.examples;
 
 import dev.tern.compress.data.FashionMnist;
+import dev.tern.runtime.format.AtomicFiles;
 import dev.tern.runtime.format.TernWriter;
 import dev.tern.runtime.model.Activation;
 import dev.tern.runtime.model.InputSpec;
@@ -97,7 +98,7 @@ public final class ExampleModels {
     public static void main(String[] args) throws IOException {
         Path dir = Paths.get(args.length > 0 ? args[0] : "models/examples");
         TernWriter.write(tinyMultitask(), dir.resolve("tiny-multitask.tern"));
-        TernWriter.writeAtomically(dir.resolve("canvas.pgm"), exampleCanvasPgm());
+        AtomicFiles.write(dir.resolve("canvas.pgm"), exampleCanvasPgm());
         System.out.println("wrote " + dir.resolve("tiny-multitask.tern") + " and " + dir.resolve("canvas.pgm"));
     }
 }

@@ -1,6 +1,6 @@
 package dev.tern.compress.io;
 
-import dev.tern.runtime.format.TernWriter;
+import dev.tern.runtime.format.AtomicFiles;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -25,7 +25,7 @@ public final class NpyWriter {
      * parent directories; a failed write never leaves a partial file at {@code file}.
      */
     public static void write(Path file, int[] shape, float[] values) throws IOException {
-        TernWriter.writeAtomically(file, toBytes(shape, values));
+        AtomicFiles.write(file, toBytes(shape, values));
     }
 
     /** The file image of a float32 array. */

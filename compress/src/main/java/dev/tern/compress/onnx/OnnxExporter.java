@@ -8,7 +8,7 @@ import dev.tern.compress.TernVersion;
 import dev.tern.compress.onnx.proto.Onnx.AttributeProto;
 import dev.tern.compress.onnx.proto.Onnx.ModelProto;
 import dev.tern.compress.onnx.proto.Onnx.StringStringEntryProto;
-import dev.tern.runtime.format.TernWriter;
+import dev.tern.runtime.format.AtomicFiles;
 import dev.tern.runtime.model.Activation;
 import dev.tern.runtime.model.Attributes;
 import dev.tern.runtime.model.DType;
@@ -275,7 +275,7 @@ public final class OnnxExporter {
     }
 
     public static void write(ModelProto model, Path out) throws IOException {
-        TernWriter.writeAtomically(out, model.toByteArray());
+        AtomicFiles.write(out, model.toByteArray());
     }
 
     private static String ids(Set<OpType> ops) {

@@ -1,275 +1,267 @@
 package dev.tern.compress.pipeline;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.annotation.JsonSubTypes;
-import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.tern.compress.BadInputException;
-import dev.tern.compress.io.JsonRecipes;
+import dev.tern.compress.job.DistillConfig;
+import dev.tern.compress.job.EvaluateConfig;
+import dev.tern.compress.job.Field;
+import dev.tern.compress.job.FieldDocs;
+import dev.tern.compress.job.FinetuneConfig;
+import dev.tern.compress.job.PruneConfig;
+import dev.tern.compress.job.QuantizeConfig;
+import dev.tern.compress.job.Settings;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * A compression recipe for {@code tern compress} (JSON; docs/PIPELINE.md): a teacher, data,
  * and named variants, each a chain of stages applied to the teacher (or to an earlier
- * variant's result, {@code from}). Every field is checked before any work starts; a
- * message names the field ({@code variants[2].stages[0].sparsity}) and what it accepts.
+ * variant's result, {@code from}). A stage's fields are those of its job's config
+ * ({@link QuantizeConfig#FIELDS} and so on): the same names, defaults and ranges as the
+ * command's options. The JSON is read strictly (no trailing text, no duplicate key, no
+ * {@code "3"} for 3, no number that overflows its field) and every field is checked before
+ * any work starts, each error naming the field ({@code variants[2].stages[0].sparsity}).
  */
 public final class CompressRecipe {
-    @JsonProperty(required = true)
-    public String name;
+    /** The recipe's own fields (besides name, teacher, data and variants). */
+    public static final List<Field> FIELDS = List.of(
+            Field.text("name", null, "NAME", "The recipe's name, shown in the report."),
+            Field.text("teacher", null, "T.tern", "The model to compress (.tern); relative to the recipe's folder."),
+            Field.text("data", null, "DIR", "Fashion-MNIST IDX folder; relative to the recipe's folder."),
+            Field.integer("eval_samples", 10_000, 1, 10_000, "Test canvases every stage's model is scored on."),
+            Field.integer("latency_runs", 1000, 10, 1_000_000, "Batch-1 runs per model for the latency p50/p99."),
+            Field.integer("latency_warmup", 2000, 0, 1_000_000, "Untimed runs before each model's timed ones."),
+            Field.flag("quick", "A shortened run (fewer epochs and samples): the report says so."));
+
+    /** The stage kinds, in the order docs list them. */
+    public static final List<String> STAGES = List.copyOf(FieldDocs.byStage().keySet());
+
+    public final String name;
     /** The model to compress (.tern); relative paths resolve against the recipe's folder. */
-    @JsonProperty(required = true)
-    public String teacher;
+    public final String teacher;
     /** Fashion-MNIST IDX folder; relative to the recipe's folder. */
-    @JsonProperty(required = true)
-    public String data;
-    /** Test canvases every variant is scored on. */
-    @JsonProperty("eval_samples")
-    public int evalSamples = 10_000;
-    /** Batch-1 runs per variant for the latency p50/p99 (all variants measured together at the end). */
-    @JsonProperty("latency_runs")
-    public int latencyRuns = 1000;
-    /** Untimed runs before each model's timed ones (in each of its fresh JVMs). */
-    @JsonProperty("latency_warmup")
-    public int latencyWarmup = 2000;
-    /** A shortened run (fewer epochs and samples): the report says so. */
-    public boolean quick;
-    @JsonProperty(required = true)
-    public List<Variant> variants = new ArrayList<>();
+    public final String data;
+    public final int evalSamples;
+    public final int latencyRuns;
+    public final int latencyWarmup;
+    public final boolean quick;
+    public final List<Variant> variants;
 
     /** One compressed model: stages applied in order. */
     public static final class Variant {
-        @JsonProperty(required = true)
-        public String name;
-        /** Start from this earlier variant's final model instead of the teacher. */
-        public String from;
-        public List<Stage> stages = new ArrayList<>();
+        public final String name;
+        /** Start from this earlier variant's final model instead of the teacher (null: the teacher). */
+        public final String from;
+        public final List<Stage> stages;
+
+        Variant(String name, String from, List<Stage> stages) {
+            this.name = name;
+            this.from = from;
+            this.stages = List.copyOf(stages);
+        }
     }
 
-    /** One step; the {@code stage} field picks the kind. */
-    @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "stage")
-    @JsonSubTypes({
-        @JsonSubTypes.Type(value = Distill.class, name = "distill"),
-        @JsonSubTypes.Type(value = Prune.class, name = "prune"),
-        @JsonSubTypes.Type(value = Finetune.class, name = "finetune"),
-        @JsonSubTypes.Type(value = Quantize.class, name = "quantize"),
-        @JsonSubTypes.Type(value = Evaluate.class, name = "evaluate")})
-    public abstract static class Stage {
-        /** The stage's kind as written in the recipe. */
-        public abstract String kind();
+    /**
+     * One step: its kind and its job's config ({@link QuantizeConfig}, {@link PruneConfig},
+     * {@link FinetuneConfig}, {@link DistillConfig} or {@link EvaluateConfig}).
+     */
+    public static final class Stage {
+        public final String kind;
+        public final Object config;
+        private final Settings settings;
 
-        /** Checks the fields; {@code at} is the stage's path in the recipe. */
-        abstract void validate(String at);
+        Stage(String kind, Object config, Settings settings) {
+            this.kind = kind;
+            this.config = config;
+            this.settings = settings;
+        }
+
+        /** The stage's kind as written in the recipe. */
+        public String kind() {
+            return kind;
+        }
+
+        /** Every setting, defaults included: a finished stage is reused only when these match. */
+        public Map<String, Object> settings() {
+            return settings.values();
+        }
 
         /** One line for progress and the report. */
-        public abstract String describe();
-    }
-
-    /** {@code tern distill}: a student trained from the current model (the teacher). */
-    public static final class Distill extends Stage {
-        public Double width;
-        public String student;
-        public double temperature = 4;
-        public double alpha = 0.3;
-        public int epochs = 8;
-        @JsonProperty("train_samples")
-        public int trainSamples = 60_000;
-        /** Hard labels only, no teacher: the control run. */
-        public boolean control;
-
-        public String kind() {
-            return "distill";
-        }
-
-        void validate(String at) {
-            if ((width == null) == (student == null)) {
-                throw bad(at + ".width", "give exactly one of width (e.g. 0.5) and student (a training recipe)");
-            }
-            if (width != null && !(width > 0 && width <= 2)) {
-                throw bad(at + ".width", "must lie in (0, 2], got " + width);
-            }
-            if (!(temperature > 0) || Double.isInfinite(temperature)) {
-                throw bad(at + ".temperature", "must be > 0, got " + temperature);
-            }
-            if (!(alpha >= 0 && alpha <= 1)) {
-                throw bad(at + ".alpha", "must lie in [0, 1], got " + alpha);
-            }
-            positive(at + ".epochs", epochs);
-            if (trainSamples < 128 || trainSamples > 60_000) {
-                throw bad(at + ".train_samples", "must lie in [128, 60000], got " + trainSamples);
-            }
-        }
-
         public String describe() {
-            return (control ? "train from scratch (control) " : "distill into ") + (width != null ? "edge student width " + width : student)
-                    + ", " + epochs + " epochs" + (control ? "" : ", T " + temperature + ", alpha " + alpha);
+            if (config instanceof QuantizeConfig) {
+                return ((QuantizeConfig) config).describe();
+            } else if (config instanceof PruneConfig) {
+                return ((PruneConfig) config).describe();
+            } else if (config instanceof FinetuneConfig) {
+                return ((FinetuneConfig) config).describe();
+            } else if (config instanceof DistillConfig) {
+                return ((DistillConfig) config).describe();
+            }
+            return ((EvaluateConfig) config).describe();
         }
     }
 
-    /** {@code tern prune}: magnitude pruning with fine-tuning. */
-    public static final class Prune extends Stage {
-        public String kind = "unstructured";
-        @JsonProperty(required = true)
-        public Double sparsity;
-        public String schedule = "gradual";
-        public int epochs = 2;
-        public int samples = 60_000;
-        public double lr = 1e-3;
-
-        public String kind() {
-            return "prune";
-        }
-
-        void validate(String at) {
-            if (!List.of("unstructured", "global", "channel", "2:4").contains(kind)) {
-                throw bad(at + ".kind", "must be unstructured, global, channel or 2:4, got \"" + kind + "\"");
-            }
-            if (sparsity == null || !(sparsity >= 0 && sparsity < 1)) {
-                throw bad(at + ".sparsity", "must lie in [0, 1), got " + sparsity);
-            }
-            if (!List.of("gradual", "oneshot").contains(schedule)) {
-                throw bad(at + ".schedule", "must be gradual or oneshot, got \"" + schedule + "\"");
-            }
-            if (epochs < 0) {
-                throw bad(at + ".epochs", "must be >= 0, got " + epochs);
-            }
-            positive(at + ".samples", samples);
-            if (!(lr > 0)) {
-                throw bad(at + ".lr", "must be > 0, got " + lr);
-            }
-        }
-
-        public String describe() {
-            return "prune " + kind + " to " + sparsity + " (" + schedule + ", " + epochs + " epochs fine-tuning)";
-        }
+    private CompressRecipe(Settings s, List<Variant> variants) {
+        this.name = s.text("name");
+        this.teacher = s.text("teacher");
+        this.data = s.text("data");
+        this.evalSamples = s.integer("eval_samples");
+        this.latencyRuns = s.integer("latency_runs");
+        this.latencyWarmup = s.integer("latency_warmup");
+        this.quick = s.flag("quick");
+        this.variants = List.copyOf(variants);
     }
 
-    /** Fine-tuning that keeps every zero weight at zero (after pruning, or before quantizing). */
-    public static final class Finetune extends Stage {
-        public int epochs = 1;
-        public int samples = 60_000;
-        public double lr = 5e-5;
-
-        public String kind() {
-            return "finetune";
-        }
-
-        void validate(String at) {
-            positive(at + ".epochs", epochs);
-            positive(at + ".samples", samples);
-            if (!(lr > 0)) {
-                throw bad(at + ".lr", "must be > 0, got " + lr);
-            }
-        }
-
-        public String describe() {
-            return "fine-tune " + epochs + " epochs, lr " + lr + " (zeros kept)";
-        }
-    }
-
-    /** {@code tern quantize}: post-training int8. */
-    public static final class Quantize extends Stage {
-        public String method = "minmax";
-        @JsonProperty("calib_samples")
-        public int calibSamples = 1000;
-        /** 8: weights in [-127, 127]; 7: in [-63, 63], exact in ONNX Runtime on x86 CPUs without VNNI (docs/ONNX.md). */
-        @JsonProperty("weight_bits")
-        public int weightBits = 8;
-
-        public String kind() {
-            return "quantize";
-        }
-
-        void validate(String at) {
-            if (!List.of("minmax", "percentile", "entropy", "mse").contains(method)) {
-                throw bad(at + ".method", "must be minmax, percentile, entropy or mse, got \"" + method + "\"");
-            }
-            positive(at + ".calib_samples", calibSamples);
-            if (weightBits != 7 && weightBits != 8) {
-                throw bad(at + ".weight_bits", "must be 7 or 8, got " + weightBits);
-            }
-        }
-
-        public String describe() {
-            return "quantize to int8 (" + method + ", " + calibSamples + " calibration canvases"
-                    + (weightBits == 8 ? "" : ", " + weightBits + "-bit weights") + ")";
-        }
-    }
-
-    /** Scores the current model (every variant's final model is scored anyway). */
-    public static final class Evaluate extends Stage {
-        public String kind() {
-            return "evaluate";
-        }
-
-        void validate(String at) {
-        }
-
-        public String describe() {
-            return "evaluate";
-        }
-    }
-
-    /** Reads and validates a recipe. */
+    /** Reads and checks a recipe file; errors start with {@code recipe PATH: }. */
     public static CompressRecipe read(Path path) throws IOException {
-        CompressRecipe r = JsonRecipes.read(path, CompressRecipe.class, "stage",
-                "stage '%s'; stages are distill, prune, finetune, quantize, evaluate");
-        r.validate();
-        return r;
+        if (!Files.isRegularFile(path)) {
+            throw new NoSuchFileException(path.toString(), null, "no such recipe file");
+        }
+        try {
+            return parse(Files.readString(path));
+        } catch (BadInputException e) {
+            throw new BadInputException("recipe " + path + ": " + e.getMessage(), e);
+        }
     }
 
-    /** Checks every field, naming the first wrong one. */
-    public void validate() {
-        if (variants == null || variants.isEmpty()) {
-            throw bad("variants", "must list at least one variant");
+    /** Parses and checks recipe JSON text. */
+    public static CompressRecipe parse(String json) {
+        return of(strictTree(json));
+    }
+
+    /**
+     * JSON text as a tree, strictly: trailing text after the value and duplicate keys are
+     * errors, and decimals stay exact (BigDecimal), so {@code 1e999} is reported as written
+     * instead of turning into Infinity. Jackson's wording never reaches the user.
+     */
+    public static JsonNode strictTree(String json) {
+        ObjectMapper m = new ObjectMapper()
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+                .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
+        try {
+            return m.readTree(json);
+        } catch (JsonProcessingException e) {
+            String msg = e.getOriginalMessage();
+            if (msg != null && msg.startsWith("Duplicate field")) {
+                msg = "the key " + msg.substring("Duplicate field ".length()) + " appears twice in one object";
+            } else if (msg != null && msg.startsWith("Trailing token")) {
+                msg = "text after the end of the JSON value";
+            } else {
+                msg = msg == null ? "" : msg.split("\n")[0];
+            }
+            long line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
+            throw new BadInputException("not valid JSON" + (line > 0 ? " (line " + line + ")" : "") + ": " + msg);
         }
-        if (evalSamples < 1 || evalSamples > 10_000) {
-            throw bad("eval_samples", "must lie in [1, 10000], got " + evalSamples);
+    }
+
+    /** The recipe of a JSON tree, every field checked (semantic checks included) before any work. */
+    public static CompressRecipe of(JsonNode root) {
+        if (root == null || !root.isObject()) {
+            throw new BadInputException("expected a JSON object {\"name\": ..., \"teacher\": ..., \"variants\": [...]}");
         }
-        if (latencyRuns < 10) {
-            throw bad("latency_runs", "must be >= 10, got " + latencyRuns);
+        JsonNode vs = root.get("variants");
+        com.fasterxml.jackson.databind.node.ObjectNode top = root.deepCopy();
+        top.remove("variants");
+        Settings s = Settings.fromJson(FIELDS, top, "");
+        for (String required : new String[] {"name", "teacher", "data"}) {
+            if (s.text(required) == null) {
+                throw s.bad(required, "required (" + fieldOf(required).description() + ")");
+            }
         }
-        if (latencyWarmup < 0) {
-            throw bad("latency_warmup", "must be >= 0, got " + latencyWarmup);
+        if (vs == null || !vs.isArray() || vs.isEmpty()) {
+            throw new BadInputException("variants: expected a list of at least one variant, found "
+                    + (vs == null ? "nothing" : vs.isArray() ? "an empty list" : vs.toString()));
         }
+        List<Variant> variants = new ArrayList<>();
         Set<String> seen = new HashSet<>();
-        for (int v = 0; v < variants.size(); v++) {
-            Variant var = variants.get(v);
-            String at = "variants[" + v + "]";
-            if (var.name == null || !var.name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
-                throw bad(at + ".name", "must be letters, digits, '.', '_' or '-' (it names files), got " + var.name);
-            }
-            if (!seen.add(var.name)) {
-                throw bad(at + ".name", "\"" + var.name + "\" names two variants");
-            }
-            if (var.from != null && (!seen.contains(var.from) || var.from.equals(var.name))) {
-                throw bad(at + ".from", "must name an earlier variant, got \"" + var.from + "\"");
-            }
-            if (var.stages == null) {
-                throw bad(at + ".stages", "must be a list (empty: the starting model itself)");
-            }
-            for (int s = 0; s < var.stages.size(); s++) {
-                Stage st = var.stages.get(s);
-                if (st == null) {
-                    throw bad(at + ".stages[" + s + "]", "is null");
-                }
-                st.validate(at + ".stages[" + s + "]");
-            }
+        for (int v = 0; v < vs.size(); v++) {
+            variants.add(variant(vs.get(v), "variants[" + v + "]", seen));
         }
+        return new CompressRecipe(s, variants);
     }
 
-    static void positive(String field, int v) {
-        if (v < 1) {
-            throw bad(field, "must be >= 1, got " + v);
+    private static Variant variant(JsonNode v, String at, Set<String> seen) {
+        if (!v.isObject()) {
+            throw new BadInputException(at + ": expected an object {\"name\": ..., \"stages\": [...]}");
         }
+        for (Iterator<String> it = v.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!List.of("name", "from", "stages").contains(k)) {
+                throw new BadInputException(at + "." + k + ": unknown field; a variant has name, from and stages");
+            }
+        }
+        JsonNode n = v.get("name");
+        if (n == null || !n.isTextual() || !n.textValue().matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+            throw new BadInputException(at + ".name: expected letters, digits, '.', '_' or '-' (it names files), found " + n);
+        }
+        String name = n.textValue();
+        if (!seen.add(name)) {
+            throw new BadInputException(at + ".name: \"" + name + "\" names two variants");
+        }
+        JsonNode f = v.get("from");
+        String from = null;
+        if (f != null) {
+            if (!f.isTextual() || !seen.contains(f.textValue()) || f.textValue().equals(name)) {
+                throw new BadInputException(at + ".from: expected the name of an earlier variant, found " + f);
+            }
+            from = f.textValue();
+        }
+        JsonNode st = v.get("stages");
+        if (st == null || !st.isArray()) {
+            throw new BadInputException(at + ".stages: expected a list (empty: the starting model itself), found "
+                    + (st == null ? "nothing" : st.toString()));
+        }
+        List<Stage> stages = new ArrayList<>();
+        for (int i = 0; i < st.size(); i++) {
+            stages.add(stage(st.get(i), at + ".stages[" + i + "]"));
+        }
+        return new Variant(name, from, stages);
     }
 
-    static BadInputException bad(String field, String msg) {
-        return new BadInputException("recipe: field '" + field + "' " + msg);
+    /** One stage: its job's fields, then its config's checks across fields. */
+    static Stage stage(JsonNode node, String at) {
+        if (node == null || !node.isObject()) {
+            throw new BadInputException(at + ": expected an object {\"stage\": \"" + String.join("|", STAGES) + "\", ...}");
+        }
+        JsonNode k = node.get("stage");
+        String kind = k != null && k.isTextual() ? k.textValue() : null;
+        if (kind == null || !STAGES.contains(kind)) {
+            throw new BadInputException(at + ".stage: expected one of " + String.join(", ", STAGES) + ", found "
+                    + (k == null ? "nothing" : k.toString()));
+        }
+        Settings s = Settings.fromJson(FieldDocs.byStage().get(kind), node, at, "stage");
+        Object config = switch (kind) {
+            case "quantize" -> QuantizeConfig.of(s);
+            case "prune" -> PruneConfig.of(s);
+            case "finetune" -> FinetuneConfig.of(s);
+            case "distill" -> DistillConfig.of(s);
+            default -> EvaluateConfig.of(s);
+        };
+        return new Stage(kind, config, s);
+    }
+
+    private static Field fieldOf(String name) {
+        for (Field f : FIELDS) {
+            if (f.name().equals(name)) {
+                return f;
+            }
+        }
+        throw new IllegalArgumentException(name);
     }
 }

@@ -4,52 +4,60 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tern.runtime.TernException;
+import dev.tern.compress.BadInputException;
 import dev.tern.compress.data.CanvasSet;
 import dev.tern.compress.data.FashionMnist;
 import dev.tern.compress.data.MultiFashion;
 import dev.tern.compress.eval.Evaluator;
+import dev.tern.compress.eval.Predictor;
 import dev.tern.compress.eval.TernPredictor;
-import dev.tern.compress.prune.MaskedFineTuner;
-import dev.tern.compress.prune.PolynomialSchedule;
+import dev.tern.compress.job.DistillConfig;
+import dev.tern.compress.job.DistillJob;
+import dev.tern.compress.job.EvaluateConfig;
+import dev.tern.compress.job.EvaluateJob;
+import dev.tern.compress.job.FinetuneConfig;
+import dev.tern.compress.job.FinetuneJob;
+import dev.tern.compress.job.ModelInput;
+import dev.tern.compress.job.Provenance;
+import dev.tern.compress.job.PruneConfig;
+import dev.tern.compress.job.PruneJob;
+import dev.tern.compress.job.QuantizeConfig;
+import dev.tern.compress.job.QuantizeJob;
+import dev.tern.compress.train.TrainRecipe;
+import dev.tern.runtime.TernException;
 import dev.tern.runtime.TernModel;
+import dev.tern.runtime.format.AtomicFiles;
 import dev.tern.runtime.format.TernWriter;
 import dev.tern.runtime.model.ModelDef;
-import dev.tern.runtime.model.Node;
-import dev.tern.runtime.model.OpType;
 import org.HdrHistogram.Histogram;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
- * Runs a {@link CompressRecipe}: every stage of every variant, writing each stage's model
- * under {@code OUT/models/<variant>/} and a JSON log per stage under {@code OUT/logs/<variant>/}
- * (per-task metrics, size, params, wall time, what the stage's command reported), then
+ * Runs a {@link CompressRecipe}: every stage of every variant, by calling its job
+ * ({@link QuantizeJob}, {@link PruneJob}, {@link FinetuneJob}, {@link DistillJob},
+ * {@link EvaluateJob}) on the model in memory, writing each stage's model under
+ * {@code OUT/models/<variant>/} and a JSON log per stage under {@code OUT/logs/<variant>/}
+ * (per-task metrics, size, params, wall time, the job's outcome and provenance), then
  * measures every variant's batch-1 latency in one interleaved run, and returns what the
- * report needs. Models and logs are written atomically, the model before its log, so a
- * killed run leaves only complete files and a rerun reuses every stage whose log exists
- * (unless {@code fresh}).
+ * report needs. A stage's result goes to the next stage in memory (the file is written for
+ * the report, the latency probe and reruns, never read back in the same run). Models and
+ * logs are written atomically, the model before its log, so a killed run leaves only
+ * complete files and a rerun reuses every stage whose log exists (unless {@code fresh}).
  */
 public final class Pipeline {
-    /** Runs one {@code tern} command in-process: exit code, with its stdout captured. */
-    public interface Cli {
-        int run(String[] args, PrintStream out, PrintStream err);
-    }
-
     /** One variant's outcome. */
     public static final class Result {
         public final String name;
@@ -63,8 +71,12 @@ public final class Pipeline {
         public double p99;
         public double wallSeconds;
         public boolean reused = true;
+        /** The steps the variant's model went through, oldest first (its typed provenance). */
+        public List<Provenance.Step> provenance = List.of();
+        /** The model in memory when this run made or read it (null: only on disk). */
+        ModelInput memory;
 
-        Result(String name, String from) {
+        public Result(String name, String from) {
             this.name = name;
             this.from = from;
         }
@@ -75,20 +87,19 @@ public final class Pipeline {
     private final Path out;
     private final boolean fresh;
     private final PrintWriter progress;
-    private final Cli cli;
     private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private final Map<CompressRecipe.Stage, TrainRecipe> students = new IdentityHashMap<>();
     private MultiFashion data;
     private CanvasSet test;
     /** Every stage's log and the model it describes, for the latency written into each log. */
     private final Map<Path, Path> stageLogs = new LinkedHashMap<>();
 
-    public Pipeline(CompressRecipe recipe, Path recipeDir, Path out, boolean fresh, PrintWriter progress, Cli cli) {
+    public Pipeline(CompressRecipe recipe, Path recipeDir, Path out, boolean fresh, PrintWriter progress) {
         this.recipe = recipe;
         this.recipeDir = recipeDir;
         this.out = out;
         this.fresh = fresh;
         this.progress = progress;
-        this.cli = cli;
     }
 
     public Path teacher() {
@@ -99,23 +110,60 @@ public final class Pipeline {
         return recipeDir.resolve(recipe.data).normalize();
     }
 
-    /** Checks that the recipe's files exist before any work starts. */
+    /**
+     * Checks before any work what can be checked without running a stage: the recipe's files
+     * exist, every distill stage's student recipe reads and validates in full, an evaluate
+     * stage's reference exists, the teacher can teach, and the output folder can be written.
+     */
     public void checkInputs() throws IOException {
         if (!Files.isRegularFile(teacher())) {
-            throw new java.nio.file.NoSuchFileException(teacher().toString(), null, "recipe field 'teacher': no such model file");
+            throw new NoSuchFileException(teacher().toString(), null, "recipe field 'teacher': no such model file");
         }
         if (!Files.isDirectory(dataDir())) {
-            throw new java.nio.file.NoSuchFileException(dataDir().toString(), null, "recipe field 'data': no such data folder");
+            throw new NoSuchFileException(dataDir().toString(), null, "recipe field 'data': no such data folder");
         }
-        for (CompressRecipe.Variant v : recipe.variants) {
-            for (CompressRecipe.Stage s : v.stages) {
-                if (s instanceof CompressRecipe.Distill && ((CompressRecipe.Distill) s).student != null) {
-                    Path p = recipeDir.resolve(((CompressRecipe.Distill) s).student);
-                    if (!Files.isRegularFile(p)) {
-                        throw new java.nio.file.NoSuchFileException(p.toString(), null, "variant " + v.name + ": no such student recipe");
+        boolean distills = false;
+        for (int v = 0; v < recipe.variants.size(); v++) {
+            for (CompressRecipe.Stage s : recipe.variants.get(v).stages) {
+                if (s.config instanceof DistillConfig) {
+                    students.put(s, DistillJob.recipe((DistillConfig) s.config, recipeDir));
+                    distills = true;
+                } else if (s.config instanceof EvaluateConfig && ((EvaluateConfig) s.config).reference != null) {
+                    Path ref = recipeDir.resolve(((EvaluateConfig) s.config).reference);
+                    if (!Files.exists(ref)) {
+                        throw new NoSuchFileException(ref.toString(), null, "variants[" + v + "]: no such reference model");
                     }
                 }
             }
+        }
+        ModelDef t = ModelInput.read(teacher()).def();
+        if (distills) {
+            DistillJob.checkTeacher(t);
+        }
+        // a first stage on the teacher is checked against it now (layers, dtype, input shape);
+        // later stages see a model that does not exist yet
+        for (int v = 0; v < recipe.variants.size(); v++) {
+            CompressRecipe.Variant variant = recipe.variants.get(v);
+            if (variant.from == null && !variant.stages.isEmpty()) {
+                try {
+                    checkStage(variant.stages.get(0).config, t);
+                } catch (BadInputException e) {
+                    String at = "variants[" + v + "].stages[0]";
+                    throw new BadInputException((e.getMessage().startsWith(at) ? "" : at + ": ") + e.getMessage()
+                            + " (checked against the teacher " + teacher().getFileName() + ")", e);
+                }
+            }
+        }
+        AtomicFiles.checkWritable(out.resolve("report.json"));
+    }
+
+    private static void checkStage(Object config, ModelDef def) {
+        if (config instanceof PruneConfig) {
+            PruneJob.check(def, (PruneConfig) config);
+        } else if (config instanceof QuantizeConfig) {
+            QuantizeJob.check(def, (QuantizeConfig) config, false);
+        } else if (config instanceof FinetuneConfig) {
+            FinetuneJob.check(def);
         }
     }
 
@@ -130,22 +178,25 @@ public final class Pipeline {
         }
         int step = 0;
         List<Result> results = new ArrayList<>();
-        Result teacher = stage("teacher", null, teacher(), null, 0, ++step, total);
+        Result teacher = stage("teacher", null, teacher(), ModelInput.read(teacher()), null, 0, ++step, total);
         results.add(teacher);
         Map<String, Result> byName = new LinkedHashMap<>();
         for (CompressRecipe.Variant v : recipe.variants) {
-            Path cur = v.from == null ? teacher() : byName.get(v.from).model;
+            Result start = v.from == null ? teacher : byName.get(v.from);
+            Path cur = start.model;
+            ModelInput mem = start.memory;
             Result r;
             if (v.stages.isEmpty()) {
-                r = stage(v.name, v.from, cur, null, 0, ++step, total);
+                r = stage(v.name, v.from, cur, mem, null, 0, ++step, total);
             } else {
                 r = null;
-                double wall = v.from == null ? 0 : byName.get(v.from).wallSeconds;
-                List<String> descs = new ArrayList<>(v.from == null ? List.of() : byName.get(v.from).stages);
+                double wall = v.from == null ? 0 : start.wallSeconds;
+                List<String> descs = new ArrayList<>(v.from == null ? List.of() : start.stages);
                 boolean reused = true;
                 for (int i = 0; i < v.stages.size(); i++) {
-                    r = stage(v.name, v.from, cur, v.stages.get(i), i + 1, ++step, total);
+                    r = stage(v.name, v.from, cur, mem, v.stages.get(i), i + 1, ++step, total);
                     cur = r.model;
+                    mem = r.memory;
                     wall += r.wallSeconds;
                     descs.add(v.stages.get(i).describe());
                     reused &= r.reused;
@@ -162,6 +213,7 @@ public final class Pipeline {
         for (Result r : results) {
             r.p50 = lat.get(r.model)[0];
             r.p99 = lat.get(r.model)[1];
+            r.memory = null;
         }
         // every stage's log gets its model's latency from this run (the machine of the day)
         for (Map.Entry<Path, Path> e : stageLogs.entrySet()) {
@@ -169,23 +221,26 @@ public final class Pipeline {
             ObjectNode l = j.putObject("latency_us");
             l.put("p50", Math.round(lat.get(e.getValue())[0] * 10) / 10.0);
             l.put("p99", Math.round(lat.get(e.getValue())[1] * 10) / 10.0);
-            TernWriter.writeAtomically(e.getKey(), json.writeValueAsBytes(j));
+            AtomicFiles.write(e.getKey(), json.writeValueAsBytes(j));
         }
         return results;
     }
 
-    /** Runs (or reuses) one stage; {@code stage} null scores the input model as it is. */
-    private Result stage(String variant, String from, Path in, CompressRecipe.Stage stage, int index, int step, int total)
-            throws Exception {
+    /**
+     * Runs (or reuses) one stage on the model at {@code in} ({@code mem}: the same model in
+     * memory, or null to read it once from the file); {@code stage} null scores it as it is.
+     */
+    private Result stage(String variant, String from, Path in, ModelInput mem, CompressRecipe.Stage stage, int index, int step,
+                         int total) throws Exception {
         String kind = stage == null ? "evaluate" : stage.kind();
-        Path model = stage == null || stage instanceof CompressRecipe.Evaluate ? in
-                : out.resolve("models").resolve(variant).resolve(index + "-" + kind + ".tern");
+        boolean evaluate = stage == null || stage.config instanceof EvaluateConfig;
+        Path model = evaluate ? in : out.resolve("models").resolve(variant).resolve(index + "-" + kind + ".tern");
         Path log = out.resolve("logs").resolve(variant).resolve(index + "-" + kind + ".json");
         Result r = new Result(variant, from);
         stageLogs.put(log, model);
         String what = stage == null ? "score " + in.getFileName() : stage.describe();
-        JsonNode config = stage == null ? json.createObjectNode() : json.valueToTree(stage);
-        String inputCrc = crc(in);
+        JsonNode config = stage == null ? json.createObjectNode() : json.valueToTree(stage.settings());
+        String inputCrc = mem != null ? mem.checksum() : crc(in);
         if (!fresh && Files.isRegularFile(log) && Files.isRegularFile(model)) {
             JsonNode j = json.readTree(log.toFile());
             // reused only when made from the same input with the same settings
@@ -193,21 +248,72 @@ public final class Pipeline {
                     && config.equals(j.path("config"))) {
                 progress.printf("[%d/%d] %s: %s (reused %s)%n", step, total, variant, what, out.relativize(log));
                 progress.flush();
-                return fromLog(r, j, model);
+                fromLog(r, j, model);
+                r.memory = evaluate ? mem : null;
+                return r;
             }
         }
         progress.printf("[%d/%d] %s: %s%n", step, total, variant, what);
         progress.flush();
+        ModelInput input = mem != null ? mem : ModelInput.read(in);
         long t0 = System.nanoTime();
-        JsonNode command = null;
-        if (stage instanceof CompressRecipe.Finetune) {
-            finetune(in, model, (CompressRecipe.Finetune) stage);
-        } else if (stage != null && !(stage instanceof CompressRecipe.Evaluate)) {
-            command = runCommand(args(stage, in, model), variant, kind);
+        ObjectNode outcome = json.createObjectNode();
+        TernModel compiled = null;
+        ModelDef made = input.def();
+        if (stage != null && !evaluate) {
+            Object c = stage.config;
+            if (c instanceof QuantizeConfig) {
+                QuantizeJob.Outcome o = QuantizeJob.run(input, (QuantizeConfig) c, data, null, false);
+                made = o.model();
+                compiled = o.compiled();
+                outcome.put("calibration_seconds", Math.round(o.calibrationSeconds() * 100) / 100.0);
+                o.floatLayers().forEach(outcome.putArray("float_layers")::add);
+                if (o.validationDrop() != null) {
+                    o.validationDrop().forEach(outcome.putObject("validation_drop")::put);
+                }
+            } else if (c instanceof PruneConfig) {
+                PruneJob.Outcome o = PruneJob.run(input, (PruneConfig) c, data, null);
+                made = o.model();
+                outcome.put("pruned_layer_sparsity", o.prunedSparsity());
+                o.epochLoss().forEach(outcome.putArray("epoch_loss")::add);
+            } else if (c instanceof FinetuneConfig) {
+                FinetuneJob.Outcome o = FinetuneJob.run(input, (FinetuneConfig) c, data);
+                made = o.model();
+                o.epochLoss().forEach(outcome.putArray("epoch_loss")::add);
+            } else {
+                DistillJob.Outcome o = DistillJob.run(input, (DistillConfig) c, students.get(stage), data, null, false);
+                made = o.model();
+                outcome.put("train_seconds", Math.round(o.trainSeconds() * 10) / 10.0);
+            }
+            List<Provenance.Step> chain = Provenance.chain(made);
+            outcome.set("provenance", json.valueToTree(chain.get(chain.size() - 1)));
         }
         double wall = (System.nanoTime() - t0) / 1e9;
-        TernModel m = TernModel.load(model);
-        Evaluator.Report rep = Evaluator.evaluate(new TernPredictor(m), test);
+        ModelInput result = input;
+        long size;
+        if (!evaluate) {
+            byte[] bytes = TernWriter.toBytes(made);
+            AtomicFiles.write(model, bytes);
+            result = new ModelInput(made, model.getFileName().toString(), ModelInput.crc32c(bytes));
+            size = bytes.length;
+        } else {
+            size = Files.size(model);
+        }
+        TernModel m = compiled != null ? compiled : TernModel.of(made);
+        Evaluator.Report rep;
+        if (stage != null && evaluate) {
+            EvaluateConfig ec = (EvaluateConfig) stage.config;
+            CanvasSet set = EvaluateJob.canvases(ec, data.test(), test.size());
+            try (Predictor ref = ec.reference == null ? null : EvaluateJob.open(recipeDir.resolve(ec.reference))) {
+                EvaluateJob.Outcome eo = EvaluateJob.run(new TernPredictor(m), ref, set);
+                rep = eo.report();
+                if (eo.agreement() != null) {
+                    eo.agreement().forEach(outcome.putObject("agreement")::put);
+                }
+            }
+        } else {
+            rep = EvaluateJob.score(m, test);
+        }
         ObjectNode j = json.createObjectNode();
         j.put("variant", variant);
         j.put("stage", kind);
@@ -217,38 +323,31 @@ public final class Pipeline {
         j.put("input", in.toString());
         j.put("input_crc32c", inputCrc);
         j.put("model", model.toString());
-        j.put("size_bytes", Files.size(model));
-        j.put("params", m.def().parameterCount());
+        j.put("size_bytes", size);
+        j.put("params", made.parameterCount());
         ObjectNode tasks = j.putObject("tasks");
-        rep.tasks.forEach((t, ms) -> {
-            ObjectNode o = tasks.putObject(t);
-            ms.forEach(o::put);
-        });
+        rep.tasks.forEach((t, ms) -> ms.forEach(tasks.putObject(t)::put));
         j.put("eval_samples", rep.samples);
         j.put("wall_seconds", Math.round(wall * 10) / 10.0);
-        if (command != null) {
-            j.set("command", command);
+        if (!outcome.isEmpty()) {
+            j.set("outcome", outcome);
         }
-        TernWriter.writeAtomically(log, json.writeValueAsBytes(j));
-        progress.printf("      %s%n", summary(rep.tasks, Files.size(model), wall));
+        j.set("provenance", json.valueToTree(Provenance.chain(made)));
+        AtomicFiles.write(log, json.writeValueAsBytes(j));
+        progress.printf("      %s%n", summary(rep.tasks, size, wall));
         progress.flush();
         r.reused = false;
-        return fromLog(r, j, model);
+        fromLog(r, j, model);
+        r.memory = result;
+        return r;
     }
 
-    /** CRC32C of a file, as hex: a stage is reused only if its input is byte for byte the same. */
+    /** CRC32C of a file ({@code crc32c:HEX}): a stage is reused only if its input is byte for byte the same. */
     static String crc(Path file) throws IOException {
-        java.util.zip.CRC32C c = new java.util.zip.CRC32C();
-        byte[] buf = new byte[1 << 16];
-        try (java.io.InputStream is = Files.newInputStream(file)) {
-            for (int n; (n = is.read(buf)) > 0; ) {
-                c.update(buf, 0, n);
-            }
-        }
-        return Long.toHexString(c.getValue());
+        return ModelInput.crc32c(Files.readAllBytes(file));
     }
 
-    private Result fromLog(Result r, JsonNode j, Path model) {
+    private void fromLog(Result r, JsonNode j, Path model) throws IOException {
         r.model = model;
         r.sizeBytes = j.get("size_bytes").asLong();
         r.params = j.get("params").asLong();
@@ -259,7 +358,8 @@ public final class Pipeline {
             t.getValue().fields().forEachRemaining(e -> ms.put(e.getKey(), e.getValue().asDouble()));
             r.tasks.put(t.getKey(), ms);
         });
-        return r;
+        JsonNode p = j.get("provenance");
+        r.provenance = p == null ? List.of() : List.of(json.treeToValue(p, Provenance.Step[].class));
     }
 
     static String summary(Map<String, Map<String, Double>> tasks, long size, double wall) {
@@ -267,89 +367,6 @@ public final class Pipeline {
         tasks.forEach((t, m) -> sb.append(t).append(' ').append(String.format(Locale.ROOT, "%.4f",
                 Report.headline(t, m))).append("  "));
         return sb + String.format(Locale.ROOT, "%,d bytes  %.1f s", size, wall);
-    }
-
-    private String[] args(CompressRecipe.Stage stage, Path in, Path model) {
-        List<String> a = new ArrayList<>();
-        String data = dataDir().toString();
-        if (stage instanceof CompressRecipe.Distill) {
-            CompressRecipe.Distill d = (CompressRecipe.Distill) stage;
-            a.addAll(List.of("distill", "--teacher", in.toString()));
-            if (d.width != null) {
-                a.addAll(List.of("--width", String.valueOf(d.width)));
-            } else {
-                a.addAll(List.of("--student", recipeDir.resolve(d.student).toString()));
-            }
-            a.addAll(List.of("--temperature", String.valueOf(d.temperature), "--alpha", String.valueOf(d.alpha),
-                    "--epochs", String.valueOf(d.epochs), "--train-samples", String.valueOf(d.trainSamples), "--eval-samples", "0"));
-            if (d.control) {
-                a.add("--control");
-            }
-        } else if (stage instanceof CompressRecipe.Prune) {
-            CompressRecipe.Prune p = (CompressRecipe.Prune) stage;
-            a.addAll(List.of("prune", in.toString(), "--kind", p.kind, "--sparsity", String.valueOf(p.sparsity), "--schedule",
-                    p.schedule, "--epochs", String.valueOf(p.epochs), "--samples", String.valueOf(p.samples), "--lr",
-                    String.valueOf(p.lr), "--eval-samples", "0"));
-        } else if (stage instanceof CompressRecipe.Quantize) {
-            CompressRecipe.Quantize q = (CompressRecipe.Quantize) stage;
-            a.addAll(List.of("quantize", in.toString(), "--method", q.method, "--calib-samples", String.valueOf(q.calibSamples),
-                    "--weight-bits", String.valueOf(q.weightBits)));
-        } else {
-            throw new IllegalStateException("no command for stage " + stage.kind());
-        }
-        a.addAll(List.of("--data", data, "--json", "--quiet", "--out", model.toString()));
-        return a.toArray(new String[0]);
-    }
-
-    private JsonNode runCommand(String[] args, String variant, String kind) throws IOException {
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        int code;
-        try (PrintStream po = new PrintStream(o, true, StandardCharsets.UTF_8); PrintStream pe = new PrintStream(e, true, StandardCharsets.UTF_8)) {
-            code = cli.run(args, po, pe);
-        }
-        if (code != 0) {
-            String err = e.toString(StandardCharsets.UTF_8).trim();
-            throw new TernException("variant " + variant + ", stage " + kind + " failed (tern " + String.join(" ", args)
-                    + "): " + (err.isEmpty() ? "exit " + code : err.split("\n")[0]));
-        }
-        return json.readTree(o.toByteArray());
-    }
-
-    /** Fine-tunes with every zero weight of every dense and conv layer held at zero. */
-    private void finetune(Path in, Path model, CompressRecipe.Finetune f) throws IOException {
-        ModelDef def = TernModel.load(in).def();
-        if (def.isQuantized()) {
-            throw new TernException("finetune works on float32 models (fine-tune, then quantize); " + in + " is int8");
-        }
-        Set<String> weights = new LinkedHashSet<>();
-        for (Node n : def.nodes()) {
-            if ((n.op() == OpType.DENSE || n.op() == OpType.CONV2D || n.op() == OpType.DEPTHWISE_CONV2D)
-                    && def.tensors().containsKey(n.input(1))) {
-                weights.add(n.input(1));
-            }
-        }
-        MaskedFineTuner.Options o = new MaskedFineTuner.Options();
-        o.epochs = f.epochs;
-        o.samples = f.samples;
-        o.learningRate = f.lr;
-        o.decayFrom = 0;
-        o.threads = 2;
-        MaskedFineTuner.Outcome r = MaskedFineTuner.run(def, weights, (w, s) -> {
-            Map<String, boolean[]> m = new LinkedHashMap<>();
-            w.forEach((name, v) -> {
-                boolean[] keep = new boolean[v.length];
-                for (int i = 0; i < v.length; i++) {
-                    keep[i] = v[i] != 0f;
-                }
-                m.put(name, keep);
-            });
-            return m;
-        }, PolynomialSchedule.oneShot(0), e -> data.trainEpoch(0xF17E_70AEL, e).subset(Math.min(f.samples, 60_000)), o);
-        Map<String, String> prov = new LinkedHashMap<>();
-        prov.put("finetune.epochs", String.valueOf(f.epochs));
-        prov.put("finetune.lr", String.valueOf(f.lr));
-        TernWriter.write(r.model().withProvenance(prov), model);
     }
 
     /**

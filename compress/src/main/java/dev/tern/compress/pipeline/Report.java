@@ -4,7 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tern.runtime.format.TernWriter;
+import dev.tern.compress.job.DistillConfig;
+import dev.tern.runtime.format.AtomicFiles;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -152,10 +153,10 @@ public final class Report {
         List<String> plots = plots(dir, teacher, variants, sizeFront, latencyFront);
         ArrayNode pl = j.putArray("plots");
         plots.forEach(pl::add);
-        TernWriter.writeAtomically(dir.resolve("report.json"), om.writeValueAsBytes(j));
+        AtomicFiles.write(dir.resolve("report.json"), om.writeValueAsBytes(j));
         String md = markdown(j, teacher, variants, verdict);
-        TernWriter.writeAtomically(dir.resolve("report.md"), md.getBytes(StandardCharsets.UTF_8));
-        TernWriter.writeAtomically(dir.resolve("index.html"), html(j, teacher, variants, plots, verdict).getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.write(dir.resolve("report.md"), md.getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.write(dir.resolve("index.html"), html(j, teacher, variants, plots, verdict).getBytes(StandardCharsets.UTF_8));
         return j;
     }
 
@@ -168,8 +169,8 @@ public final class Report {
         Map<String, String> distilled = new LinkedHashMap<>();
         Map<String, String> control = new LinkedHashMap<>();
         for (CompressRecipe.Variant v : recipe.variants) {
-            if (v.from == null && v.stages.size() == 1 && v.stages.get(0) instanceof CompressRecipe.Distill) {
-                CompressRecipe.Distill d = (CompressRecipe.Distill) v.stages.get(0);
+            if (v.from == null && v.stages.size() == 1 && v.stages.get(0).config instanceof DistillConfig) {
+                DistillConfig d = (DistillConfig) v.stages.get(0).config;
                 String key = (d.width != null ? "w" + d.width : d.student) + "/" + d.epochs + "/" + d.trainSamples;
                 (d.control ? control : distilled).putIfAbsent(key, v.name);
             }
@@ -264,6 +265,7 @@ public final class Report {
         o.put("pareto_size", sizeFront.contains(r));
         o.put("pareto_latency", latencyFront.contains(r));
         o.put("wall_seconds", Math.round(r.wallSeconds * 10) / 10.0);
+        o.set("provenance", om.valueToTree(r.provenance));
         return o;
     }
 
@@ -308,7 +310,7 @@ public final class Report {
         BitmapEncoder.saveBitmap(c, tmp.toString(), BitmapEncoder.BitmapFormat.PNG);
         byte[] bytes = Files.readAllBytes(tmp);
         Files.delete(tmp);
-        TernWriter.writeAtomically(dir.resolve(file), bytes);
+        AtomicFiles.write(dir.resolve(file), bytes);
         return file;
     }
 

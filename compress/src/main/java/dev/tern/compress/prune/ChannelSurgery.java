@@ -49,7 +49,6 @@ public final class ChannelSurgery {
             byName.put(n.name(), n);
         }
         Map<String, List<Node>> consumers = consumers(def);
-        StringBuilder log = new StringBuilder();
         for (Map.Entry<String, boolean[]> e : kept.entrySet()) {
             Node n = byName.get(e.getKey());
             if (n == null || (n.op() != OpType.DENSE && n.op() != OpType.CONV2D)) {
@@ -76,12 +75,17 @@ public final class ChannelSurgery {
                 Tensor cw = tensors.get(c.input(1));
                 tensors.put(cw.name(), selectLastAxis(cw, keep));
             }
-            log.append(log.length() == 0 ? "" : ", ").append(n.name()).append(' ').append(channels).append("->").append(left);
         }
-        Map<String, String> prov = new LinkedHashMap<>(def.provenance());
-        prov.put("pruning.channels", log.toString());
         return new ModelDef(def.name(), def.inputs(), new ArrayList<>(tensors.values()), def.nodes(), def.tasks(),
-                def.outputs(), prov);
+                def.outputs(), def.provenance());
+    }
+
+    /** What a surgery with these masks keeps, for provenance: {@code c1 6->4, c2 5->3}. */
+    public static String summary(Map<String, boolean[]> keep) {
+        StringBuilder log = new StringBuilder();
+        keep.forEach((name, k) -> log.append(log.length() == 0 ? "" : ", ").append(name).append(' ').append(k.length)
+                .append("->").append(count(k)));
+        return log.toString();
     }
 
     /** The Dense and Conv2D layers that read {@code value} through channel-preserving ops. */

@@ -95,8 +95,7 @@ public final class Quantizer {
      * The int8 model: every node of {@link #layers} not in {@code floatLayers} runs in int8
      * with the activation ranges of {@code ranges} (one per value: inputs and node outputs).
      */
-    public static ModelDef quantize(ModelDef def, Map<String, Range> ranges, Set<String> floatLayers, WeightScheme weights,
-                                    Map<String, String> provenance) {
+    public static ModelDef quantize(ModelDef def, Map<String, Range> ranges, Set<String> floatLayers, WeightScheme weights) {
         checkQuantizable(def);
         Rewriter r = new Rewriter(def, ranges);
         for (Node n : def.nodes()) {
@@ -114,7 +113,7 @@ public final class Quantizer {
                 r.floatNode(n);
             }
         }
-        return r.finish(provenance);
+        return r.finish();
     }
 
     /**
@@ -123,7 +122,7 @@ public final class Quantizer {
      * runtime expands the weights at load, so the file is about 4x smaller and the outputs
      * are those of the float model with its weights rounded to int8.
      */
-    public static ModelDef weightOnly(ModelDef def, WeightScheme scheme, Map<String, String> provenance) {
+    public static ModelDef weightOnly(ModelDef def, WeightScheme scheme) {
         checkQuantizable(def);
         List<Tensor> tensors = new ArrayList<>();
         Set<String> weights = new LinkedHashSet<>();
@@ -137,9 +136,7 @@ public final class Quantizer {
         for (Tensor t : def.tensors().values()) {
             tensors.add(weights.contains(t.name()) ? quantizeWeights(t, t.name(), axis.get(t.name()), scheme).tensor : t);
         }
-        Map<String, String> p = new LinkedHashMap<>(def.provenance());
-        p.putAll(provenance);
-        return new ModelDef(def.name(), def.inputs(), tensors, def.nodes(), def.tasks(), def.outputs(), p);
+        return new ModelDef(def.name(), def.inputs(), tensors, def.nodes(), def.tasks(), def.outputs(), def.provenance());
     }
 
     /** Int8 weights as a tensor, with their scales. */
@@ -341,16 +338,14 @@ public final class Quantizer {
             return tensor;
         }
 
-        ModelDef finish(Map<String, String> provenance) {
+        ModelDef finish() {
             for (String o : def.outputs()) {
                 asFloat(o);
             }
             for (TaskSpec t : def.tasks()) {
                 asFloat(t.output());
             }
-            Map<String, String> p = new LinkedHashMap<>(def.provenance());
-            p.putAll(provenance);
-            return new ModelDef(def.name(), def.inputs(), tensors, nodes, def.tasks(), def.outputs(), p);
+            return new ModelDef(def.name(), def.inputs(), tensors, nodes, def.tasks(), def.outputs(), def.provenance());
         }
     }
 

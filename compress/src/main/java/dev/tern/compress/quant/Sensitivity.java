@@ -90,7 +90,12 @@ public final class Sensitivity {
      * Multi-Fashion (e.g. a regression head) are left out.
      */
     public static Map<String, Double> score(ModelDef def, CanvasSet data) {
-        TernModel m = TernModel.of(def);
+        return score(TernModel.of(def), data);
+    }
+
+    /** {@link #score(ModelDef, CanvasSet)} of a model compiled already. */
+    public static Map<String, Double> score(TernModel m, CanvasSet data) {
+        ModelDef def = m.def();
         List<TaskSpec> tasks = new ArrayList<>();
         for (TaskSpec t : def.tasks()) {
             if (Evaluator.scorable(t)) {
@@ -126,7 +131,7 @@ public final class Sensitivity {
         for (String layer : layers) {
             Set<String> others = new HashSet<>(layers);
             others.remove(layer);
-            ModelDef q = Quantizer.quantize(fp32, ranges, others, weights, Collections.<String, String>emptyMap());
+            ModelDef q = Quantizer.quantize(fp32, ranges, others, weights);
             Map<String, Double> d = drop(base, score(q, val));
             String op = null;
             String value = null;
@@ -150,7 +155,7 @@ public final class Sensitivity {
         }
         ModelDef f = new ModelDef(fp32.name(), fp32.inputs(), new ArrayList<>(fp32.tensors().values()), fp32.nodes(),
                 fp32.tasks(), outs, fp32.provenance());
-        ModelDef q = Quantizer.quantize(f, ranges, floatLayers, weights, Collections.<String, String>emptyMap());
+        ModelDef q = Quantizer.quantize(f, ranges, floatLayers, weights);
         double signal = 0;
         double noise = 0;
         float[] x = new float[fp32.inputs().get(0).sampleSize()];
@@ -180,13 +185,12 @@ public final class Sensitivity {
         order.sort(Comparator.comparingDouble(Layer::maxDrop).reversed().thenComparingDouble(l -> l.sqnrDb));
         Set<String> floats = new LinkedHashSet<>();
         int evals = 0;
-        Map<String, Double> d = drop(base, score(Quantizer.quantize(fp32, ranges, floats, weights,
-                Collections.<String, String>emptyMap()), val));
+        Map<String, Double> d = drop(base, score(Quantizer.quantize(fp32, ranges, floats, weights), val));
         evals++;
         int next = 0;
         while (!within(d, budget) && next < order.size()) {
             floats.add(order.get(next++).name);
-            d = drop(base, score(Quantizer.quantize(fp32, ranges, floats, weights, Collections.<String, String>emptyMap()), val));
+            d = drop(base, score(Quantizer.quantize(fp32, ranges, floats, weights), val));
             evals++;
         }
         if (!within(d, budget)) {
@@ -197,8 +201,7 @@ public final class Sensitivity {
         for (String layer : added) {
             Set<String> trial = new LinkedHashSet<>(floats);
             trial.remove(layer);
-            Map<String, Double> td = drop(base, score(Quantizer.quantize(fp32, ranges, trial, weights,
-                    Collections.<String, String>emptyMap()), val));
+            Map<String, Double> td = drop(base, score(Quantizer.quantize(fp32, ranges, trial, weights), val));
             evals++;
             if (within(td, budget)) {
                 floats = trial;

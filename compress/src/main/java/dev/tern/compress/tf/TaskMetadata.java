@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import dev.tern.runtime.format.TernWriter;
+import dev.tern.runtime.format.AtomicFiles;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -223,7 +223,7 @@ public record TaskMetadata(Integer version, String name, Input input, List<Task>
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        TernWriter.writeAtomically(file, toJson().getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.write(file, toJson().getBytes(StandardCharsets.UTF_8));
     }
 
     /** Writes this metadata into a SavedModel folder as {@code assets.extra/tern.json}. */

@@ -3,8 +3,10 @@ package dev.tern.compress.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tern.compress.cli.CliFixture.Outcome;
-import dev.tern.runtime.format.TernReader;
+import dev.tern.compress.job.ModelInput;
+import dev.tern.compress.job.Provenance;
 import dev.tern.runtime.TernModel;
+import dev.tern.runtime.format.TernReader;
 import dev.tern.runtime.format.TernWriter;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -87,16 +89,19 @@ class CompressCommandTest {
         JsonNode pi = j.get("variants").get(3);
         assertEquals("pruned", pi.get("from").asText());
         // weight_bits 7 reaches tern quantize: the variant's weights stay within [-63, 63]
-        assertEquals("int8 symmetric per channel, 7-bit range [-63, 63]",
-                TernModel.load(Path.of(pi.get("model").asText())).def().provenance().get("quantization.weights"));
+        List<Provenance.Step> chain = Provenance.chain(TernModel.load(Path.of(pi.get("model").asText())).def());
+        assertEquals(List.of("prune", "finetune", "quantize"), chain.stream().map(Provenance.Step::job).toList(), "the steps the model went through");
+        assertEquals("int8 symmetric per channel, 7-bit range [-63, 63]", chain.get(2).results().get("weights"));
+        assertEquals(7, chain.get(2).settings().get("weight_bits"));
+        assertEquals(pi.get("provenance").size(), 3, "the report reads the chain");
         assertEquals("int8 symmetric per channel",
-                TernModel.load(Path.of(j.get("variants").get(1).get("model").asText())).def().provenance().get("quantization.weights"));
+                Provenance.chain(TernModel.load(Path.of(j.get("variants").get(1).get("model").asText())).def()).get(0).results().get("weights"));
         assertEquals(4, pi.get("stages").size(), pi.toString());
         assertEquals(1, j.get("distillation").size(), j.toString());
         assertEquals("student", j.get("distillation").get(0).get("distilled").asText());
         // the pruned model kept its zeros through the fine-tuning
         JsonNode prune = new ObjectMapper().readTree(out.resolve("logs/pruned/1-prune.json").toFile());
-        assertTrue(prune.get("command").get("pruned_layer_sparsity").asDouble() >= 0.5 - 1e-3, prune.toString());
+        assertTrue(prune.get("outcome").get("pruned_layer_sparsity").asDouble() >= 0.5 - 1e-3, prune.toString());
         String html = Files.readString(out.resolve("index.html"));
         Matcher m = Pattern.compile("<img src=\"([^\"]+\\.png)\"").matcher(html);
         int pngs = 0;
@@ -192,6 +197,12 @@ class CompressCommandTest {
             {"{\"name\": \"a\", \"stages\": [{\"stage\": \"distill\", \"epochs\": 2}]}", "variants[0].stages[0].width"},
             {"{\"name\": \"a\", \"from\": \"b\", \"stages\": []}", "variants[0].from"},
             {"{\"stages\": []}", "name"},
+            // checked against the teacher before any stage runs (issue 18: one validation before any work)
+            {"{\"name\": \"int8\", \"stages\": [{\"stage\": \"quantize\", \"calib_samples\": 64}]}, "
+                + "{\"name\": \"a\", \"stages\": [{\"stage\": \"prune\", \"sparsity\": 0.5, \"layers\": [\"nope\"]}]}",
+                "variants[1].stages[0]", "layers", "'nope'"},
+            {"{\"name\": \"a\", \"stages\": [{\"stage\": \"prune\", \"sparsity\": 0.5, \"samples\": 63}]}",
+                "variants[0].stages[0].samples", "at least batch"},
         };
         for (String[] c : cases) {
             Path bad = dir.resolve("bad.json");
@@ -212,4 +223,42 @@ class CompressCommandTest {
         assertFalse(Files.exists(dir.resolve("o2")));
     }
 
+
+    /** A quantize stage takes every option of tern quantize: budget and per_tensor (issue 18), dynamic. */
+    @Test
+    void aQuantizeStageWithBudgetAndPerTensorRuns() throws Exception {
+        Files.write(recipe, recipeJson("{\"name\": \"mixed\", \"stages\": [{\"stage\": \"quantize\", \"calib_samples\": 64, "
+                + "\"val_samples\": 128, \"budget\": 0.5, \"per_tensor\": true}]},"
+                + "{\"name\": \"dynamic\", \"stages\": [{\"stage\": \"quantize\", \"dynamic\": true, \"weight_bits\": 7}]}")
+                .getBytes(StandardCharsets.UTF_8));
+        Path out = dir.resolve("budget");
+        Outcome r = tern("compress", "--recipe", recipe.toString(), "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+        Provenance.Step mixed = Provenance.chain(TernModel.load(Path.of(j.get("variants").get(0).get("model").asText())).def()).get(0);
+        assertEquals(true, mixed.settings().get("per_tensor"));
+        assertEquals(0.5, mixed.settings().get("budget"));
+        assertEquals("int8 symmetric per tensor", mixed.results().get("weights"));
+        assertTrue(mixed.results().containsKey("float_layers"), mixed.toString());
+        JsonNode log = new ObjectMapper().readTree(out.resolve("logs/mixed/1-quantize.json").toFile());
+        assertTrue(log.get("outcome").has("validation_drop"), log.toString());
+        Provenance.Step dyn = Provenance.chain(TernModel.load(Path.of(j.get("variants").get(1).get("model").asText())).def()).get(0);
+        assertEquals(true, dyn.settings().get("dynamic"));
+        assertEquals("float32 (dynamic)", dyn.results().get("activations"));
+    }
+
+    /** A distill stage's student recipe is read and checked in full before any stage runs. */
+    @Test
+    void aBadStudentRecipeFailsBeforeAnyWork() throws Exception {
+        Files.write(dir.resolve("student.json"), "{\"name\": \"s\", \"sharing\": \"hard\", \"tasks\": [\"left\", \"right\", \"present\"], \"trunk\": [], \"dense\": [8]}"
+                .getBytes(StandardCharsets.UTF_8));
+        Files.write(recipe, recipeJson("{\"name\": \"int8\", \"stages\": [{\"stage\": \"quantize\", \"calib_samples\": 64}]},"
+                + "{\"name\": \"s\", \"stages\": [{\"stage\": \"distill\", \"student\": \"student.json\", \"epochs\": 1}]}")
+                .getBytes(StandardCharsets.UTF_8));
+        Path out = dir.resolve("student-out");
+        Outcome r = tern("compress", "--recipe", recipe.toString(), "--out", out.toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("variants[1].stages[0].student") && r.err().contains("trunk"), r.err());
+        assertFalse(Files.exists(out.resolve("models")), "no stage ran");
+    }
 }

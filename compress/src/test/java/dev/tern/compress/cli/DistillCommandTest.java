@@ -3,6 +3,8 @@ package dev.tern.compress.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tern.compress.cli.CliFixture.Outcome;
+import dev.tern.compress.job.ModelInput;
+import dev.tern.compress.job.Provenance;
 import dev.tern.runtime.TernModel;
 import dev.tern.runtime.format.TernWriter;
 import dev.tern.runtime.model.OpType;
@@ -53,7 +55,9 @@ class DistillCommandTest {
             TernModel m = TernModel.load(out);
             assertEquals(4, m.def().nodes().stream().filter(n -> n.op() == OpType.DEPTHWISE_CONV2D).count(), "four dwsep blocks");
             assertEquals(j.get("params").asLong(), m.def().parameterCount());
-            assertEquals(control ? "control (hard labels only)" : "distilled", m.def().provenance().get("distill.mode"));
+            Provenance.Step step = Provenance.chain(m.def()).get(0);
+            assertEquals(control ? "control (hard labels only)" : "distilled", step.results().get("mode"));
+            assertEquals(control, step.settings().get("control"));
             // width 0.25: channels 8, 16, 32, 32, 32 and a dense 64 on the flattened 5x5x32
             assertEquals(64, m.def().tensor(m.def().nodes().stream().filter(n -> n.op() == OpType.DENSE).findFirst().get().input(1)).dim(0));
         }

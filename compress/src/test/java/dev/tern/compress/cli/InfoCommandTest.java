@@ -48,7 +48,46 @@ class InfoCommandTest {
         List<String> keys = new ArrayList<>();
         infoJson().fieldNames().forEachRemaining(keys::add);
         assertEquals(List.of("format_version", "name", "size_bytes", "params", "inputs", "tasks", "outputs", "ops",
-                "nodes", "weights_by_dtype", "sparsity", "storage", "kernels", "provenance"), keys);
+                "nodes", "weights_by_dtype", "sparsity", "storage", "kernels", "provenance", "steps"), keys);
+    }
+
+    /**
+     * {@code tern info} shows the chain of steps a model went through, oldest first, each
+     * with its settings and the checksum-named input (issue 18, item 2): here a prune
+     * without fine-tuning, then a dynamic quantization of its result.
+     */
+    @Test
+    void infoPrintsTheChainOfSteps() throws Exception {
+        Path pruned = dir.resolve("pruned.tern");
+        Path q = dir.resolve("q.tern");
+        Outcome r = tern("prune", file.toString(), "--sparsity", "0.5", "--epochs", "0", "--eval-samples", "0", "--quiet",
+                "--out", pruned.toString());
+        assertEquals(0, r.code(), r.err());
+        r = tern("quantize", pruned.toString(), "--dynamic", "--weight-bits", "7", "--quiet", "--out", q.toString());
+        assertEquals(0, r.code(), r.err());
+        r = tern("info", q.toString());
+        assertEquals(0, r.code(), r.err());
+        List<String> steps = new ArrayList<>();
+        for (String line : r.out().split("\n")) {
+            if (line.matches("\\s*(steps)?\\s+\\d+\\. .*")) {
+                steps.add(line.strip().replaceFirst("^steps\\s+", ""));
+            }
+        }
+        assertEquals(2, steps.size(), r.out());
+        assertTrue(steps.get(0).startsWith("1. prune (kind unstructured, sparsity 0.5, schedule gradual, epochs 0,"), steps.get(0));
+        assertTrue(steps.get(0).contains(" from tiny.tern"), steps.get(0));
+        assertTrue(steps.get(1).startsWith("2. quantize (method minmax, calib_samples 1000, val_samples 2000, weight_bits 7, dynamic)"),
+                steps.get(1));
+        assertTrue(steps.get(1).contains(" from pruned.tern") && steps.get(1).contains("weights: int8 symmetric per channel, 7-bit"),
+                steps.get(1));
+        JsonNode j = new ObjectMapper().readTree(tern("info", q.toString(), "--json").out()).get("steps");
+        assertEquals(2, j.size(), j.toString());
+        assertEquals("prune", j.get(0).get("job").asText());
+        assertEquals(0.5, j.get(0).get("settings").get("sparsity").asDouble());
+        assertEquals(dev.tern.compress.job.ModelInput.crc32c(Files.readAllBytes(file)), j.get(0).get("inputs").get("tiny.tern").asText());
+        assertEquals(dev.tern.compress.job.ModelInput.crc32c(Files.readAllBytes(pruned)), j.get(1).get("inputs").get("pruned.tern").asText());
+        assertEquals(7, j.get(1).get("settings").get("weight_bits").asInt());
+        assertEquals(dev.tern.compress.TernVersion.version(), j.get(1).get("tool").asText());
     }
 
     @Test

@@ -3,6 +3,8 @@ package dev.tern.compress.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tern.compress.cli.CliFixture.Outcome;
+import dev.tern.compress.job.ModelInput;
+import dev.tern.compress.job.Provenance;
 import dev.tern.runtime.TernModel;
 import dev.tern.runtime.format.TernWriter;
 import dev.tern.runtime.model.Activation;
@@ -76,7 +78,7 @@ class PruneCommandTest {
         java.util.Map<String, float[]> all = new java.util.LinkedHashMap<>();
         all.put("w", w);
         all.put("b", new float[] {1, 2, 3, 4});
-        java.util.Map<String, boolean[]> m = PruneCommand.rule("channel", java.util.Map.of("w", new int[] {4, 3}),
+        java.util.Map<String, boolean[]> m = dev.tern.compress.prune.PruneRules.rule("channel", java.util.Map.of("w", new int[] {4, 3}),
                 java.util.Map.of("b", "w")).masks(all, 0.5);
         assertArrayEquals(new boolean[] {true, true, true, false, false, false, true, true, true, false, false, false}, m.get("w"));
         assertArrayEquals(new boolean[] {true, false, true, false}, m.get("b"));
@@ -96,7 +98,11 @@ class PruneCommandTest {
             float[] w = p.tensor(t).floats();
             assertTrue(zeros(w) >= Math.round(0.8 * w.length), t + ": " + zeros(w) + " of " + w.length);
         }
-        assertEquals("unstructured", p.provenance().get("pruning.kind"));
+        Provenance.Step step = Provenance.chain(p).get(0);
+        assertEquals("prune", step.job());
+        assertEquals("unstructured", step.settings().get("kind"));
+        assertEquals(0.8, step.settings().get("sparsity"));
+        assertEquals(ModelInput.crc32c(modelBytes), step.inputs().get(model.getFileName().toString()), "the input's checksum");
         assertArrayEquals(modelBytes, Files.readAllBytes(model));
     }
 
@@ -144,7 +150,7 @@ class PruneCommandTest {
             {"--sparsity", "0.5", "--kind", "blocky", "--epochs", "0"},
             {"--kind", "unstructured", "--epochs", "0"},
         };
-        String[] expect = {"[0, 1)", "[0, 1)", "multiple of 4", "needs --data", "--kind", "--sparsity is required"};
+        String[] expect = {"[0, 1)", "[0, 1)", "multiple of 4", "needs --data", "--kind", "--sparsity: required for kind unstructured"};
         for (int i = 0; i < cases.length; i++) {
             String[] args = new String[cases[i].length + 4];
             args[0] = "prune";

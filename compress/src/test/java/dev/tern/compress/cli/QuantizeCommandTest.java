@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tern.compress.cli.CliFixture.Outcome;
 import dev.tern.compress.examples.ExampleModels;
 import dev.tern.compress.io.NpyWriter;
+import dev.tern.compress.job.ModelInput;
+import dev.tern.compress.job.Provenance;
 import dev.tern.compress.quant.Quantizer;
 import dev.tern.runtime.TernModel;
 import dev.tern.runtime.format.TernWriter;
@@ -82,7 +84,7 @@ class QuantizeCommandTest {
         for (Tensor t : q.def().tensors().values()) {
             assertTrue(t.dtype() != DType.FLOAT32, "no float tensor left: " + t);
         }
-        assertEquals("entropy", q.def().provenance().get("quantization.method"));
+        assertEquals("entropy", Provenance.chain(q.def()).get(0).settings().get("method"));
         // The same input gives the same bytes.
         Path again = dir.resolve("again.tern");
         json(tern("quantize", model.toString(), "--data", calib.toString(), "--method", "entropy", "--json",
@@ -136,7 +138,7 @@ class QuantizeCommandTest {
         for (String layer : layers) {
             assertEquals(kept.contains(layer), q.kernels().get(layer).startsWith("f32-"), layer + ": " + q.kernels().get(layer));
         }
-        assertEquals(String.join(",", kept), q.def().provenance().getOrDefault("quantization.float_layers", ""));
+        assertEquals(kept, Provenance.chain(q.def()).get(0).results().getOrDefault("float_layers", List.of()));
     }
 
     // ------------------------------------------------------------------ bad input
@@ -255,7 +257,7 @@ class QuantizeCommandTest {
             String described = bits == 8 ? "int8 symmetric per channel" : "int8 symmetric per channel, 7-bit range [-63, 63]";
             assertEquals(bits == 8 ? 127 : 63, max, "largest |weight| with " + bits + " bits (each channel's largest weight reaches it)");
             assertEquals(described, j.get("weights").asText());
-            assertEquals(described, q.provenance().get("quantization.weights"));
+            assertEquals(described, Provenance.chain(q).get(0).results().get("weights"));
             assertEquals(bits == 7, dev.tern.compress.onnx.OnnxExporter.x86SaturationRisks(q).isEmpty());
         }
         Path out = dir.resolve("q7.tern");
@@ -264,7 +266,7 @@ class QuantizeCommandTest {
         assertTrue(r.out().contains("weights: int8 symmetric per channel, 7-bit range [-63, 63]"), r.out());
         Path bad = dir.resolve("q6.tern");
         String e = rejected(bad, "quantize", model.toString(), "--data", calib.toString(), "--weight-bits", "6", "--out", bad.toString());
-        assertTrue(e.contains("--weight-bits is 7 or 8, got 6"), e);
+        assertTrue(e.contains("--weight-bits: expected an integer, 7 or 8, found 6"), e);
     }
 
     @Test
@@ -272,5 +274,46 @@ class QuantizeCommandTest {
         Path out = dir.resolve("q.tern");
         String e = rejected(out, "quantize", model.toString(), "--data", calib.toString(), "--method", "magic", "--out", out.toString());
         assertTrue(e.contains("minmax, percentile, entropy, mse"), e);
+    }
+
+    /**
+     * Every output is checked before any work (issue 18, item 8): a folder as --out, or an
+     * --out in a folder that cannot be written, fails naming the path, before the model is
+     * checked and the calibration data read (both of which would fail here otherwise).
+     */
+    @Test
+    void aBadOutFailsBeforeAnyWorkNamingThePath() throws Exception {
+        String missingData = dir.resolve("no-such-data").toString();
+        Outcome r = tern("quantize", model.toString(), "--data", missingData, "--out", dir.toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains(dir.toString()) && r.err().contains("found a folder"), r.err());
+        Path readOnly = dir.resolve("ro");
+        Files.createDirectories(readOnly);
+        assertTrue(readOnly.toFile().setWritable(false));
+        try {
+            if (!Files.isWritable(readOnly)) { // root may write anywhere
+                r = tern("quantize", model.toString(), "--data", missingData, "--out", readOnly.resolve("q.tern").toString());
+                assertEquals(2, r.code(), r.err());
+                assertTrue(r.err().contains(readOnly.resolve("q.tern").toString()) && r.err().contains("permission denied"), r.err());
+            }
+        } finally {
+            readOnly.toFile().setWritable(true);
+        }
+        // a valid --out: now the next check fails (this 8x8 model cannot take Multi-Fashion canvases),
+        // still before any data is read
+        r = tern("quantize", model.toString(), "--data", missingData, "--out", dir.resolve("q.tern").toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("Multi-Fashion calibration canvases are [36, 36, 1]"), r.err());
+    }
+
+    /** The options are checked by the config's fields: the message names the option and the range. */
+    @Test
+    void optionErrorsNameTheOptionAndTheRange() {
+        Outcome r = tern("quantize", model.toString(), "--calib-samples", "0", "--out", dir.resolve("q.tern").toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--calib-samples: expected an integer from 1 to 60000, found 0"), r.err());
+        r = tern("quantize", model.toString(), "--budget", "1e999", "--out", dir.resolve("q.tern").toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--budget: expected a number in [0, 1), found Infinity"), r.err());
     }
 }

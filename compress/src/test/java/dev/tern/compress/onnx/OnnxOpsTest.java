@@ -12,9 +12,9 @@ import dev.tern.runtime.TestModels;
 import dev.tern.runtime.model.Activation;
 import dev.tern.runtime.model.ModelBuilder;
 import dev.tern.runtime.model.ModelDef;
-import dev.tern.runtime.model.Padding;
 import dev.tern.runtime.model.Node;
 import dev.tern.runtime.model.OpType;
+import dev.tern.runtime.model.Padding;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -210,7 +210,7 @@ class OnnxOpsTest {
     @Test
     void weightOnlyInt8MatchesTern() throws Exception {
         for (boolean perTensor : new boolean[] {false, true}) {
-            ModelDef def = Quantizer.weightOnly(golden("all-ops-1.0.tern"), WeightScheme.of(perTensor, 8), Collections.emptyMap());
+            ModelDef def = Quantizer.weightOnly(golden("all-ops-1.0.tern"), WeightScheme.of(perTensor, 8));
             assertTrue(def.isQuantized());
             ModelProto m = OnnxExporter.export(def);
             long dq = m.getGraph().getNodeList().stream().filter(n -> n.getOpType().equals("DequantizeLinear")).count();

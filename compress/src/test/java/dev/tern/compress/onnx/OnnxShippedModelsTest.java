@@ -116,7 +116,7 @@ class OnnxShippedModelsTest {
                 calib.fill(i, dst, off);
             }
         }, false, false), CalibrationMethod.MINMAX);
-        ModelDef def = Quantizer.quantize(fp32, ranges, Collections.emptySet(), WeightScheme.of(false, 7), Collections.emptyMap());
+        ModelDef def = Quantizer.quantize(fp32, ranges, Collections.emptySet(), WeightScheme.of(false, 7));
         assertTrue(OnnxExporter.x86SaturationRisks(def).isEmpty(), OnnxExporter.x86SaturationRisks(def).toString());
         assertFalse(OnnxExporter.x86SaturationRisks(model("hard-int8.tern")).isEmpty());
         Map<String, float[]> tern = OrtRunner.tern(def, input(0, CANVASES), CANVASES);

@@ -126,7 +126,7 @@ class OnnxUint8ActivationsTest {
     @Test
     void noEffectWithoutInt8Activations() {
         ModelDef f = OnnxOpsTest.golden("all-ops-1.0.tern");
-        ModelDef w = Quantizer.weightOnly(f, WeightScheme.DEFAULT, Collections.emptyMap());
+        ModelDef w = Quantizer.weightOnly(f, WeightScheme.DEFAULT);
         for (ModelDef def : List.of(f, w)) {
             assertFalse(OnnxExporter.hasInt8Activations(def));
             assertArrayEquals(OnnxExporter.toBytes(def), OnnxExporter.toBytes(def, UINT8), def.name());

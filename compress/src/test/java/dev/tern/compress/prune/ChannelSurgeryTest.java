@@ -98,7 +98,7 @@ class ChannelSurgeryTest {
         assertArrayEquals(new int[] {4, 5}, small.tensor("b/weights").shape());
         // params: c1 4*27+4, c2 3*36+3, d1 5*48+5, heads 15+20
         assertEquals(112 + 111 + 245 + 35, small.parameterCount());
-        assertEquals("c1 6->4, c2 5->3, d1 7->5", small.provenance().get("pruning.channels"));
+        assertEquals("c1 6->4, c2 5->3, d1 7->5", ChannelSurgery.summary(kept));
         int batch = 4;
         float[] x = ModelBuilder.random(rnd, batch * 8 * 8 * 3, 1f);
         float[][] want = run(zeroed, x, batch);

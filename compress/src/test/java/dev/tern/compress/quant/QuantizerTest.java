@@ -56,7 +56,7 @@ class QuantizerTest {
         ModelDef def = model();
         Map<String, ActivationStats> stats = Calibrator.collect(def, samples(64, 4, 1), false, false);
         Map<String, Range> ranges = Calibrator.ranges(def, stats, CalibrationMethod.MINMAX);
-        ModelDef q = Quantizer.quantize(def, ranges, Collections.<String>emptySet(), WeightScheme.DEFAULT, Collections.<String, String>emptyMap());
+        ModelDef q = Quantizer.quantize(def, ranges, Collections.<String>emptySet(), WeightScheme.DEFAULT);
         // multiplier of channel 1 would be ~1e-12 * x scale / out scale < 2^-31: stored as a zero channel
         byte[] w = q.tensor("d1/weights_int8").int8s();
         for (int i = 4; i < 8; i++) {
@@ -65,7 +65,7 @@ class QuantizerTest {
         assertEquals(1f, q.tensor("d1/weights_int8").quant().scale(1));
         float[] x = {0.2f, 0.4f, 0.6f, 0.8f};
         ModelDef probe = withOutput(def, "d1");
-        ModelDef qprobe = Quantizer.quantize(probe, ranges, Collections.<String>emptySet(), WeightScheme.DEFAULT, Collections.<String, String>emptyMap());
+        ModelDef qprobe = Quantizer.quantize(probe, ranges, Collections.<String>emptySet(), WeightScheme.DEFAULT);
         try (Session f = TernModel.of(probe).newSession(); Session s = TernModel.of(qprobe).newSession()) {
             f.run(x);
             s.run(x);
@@ -87,8 +87,7 @@ class QuantizerTest {
         ModelDef def = model();
         Map<String, ActivationStats> stats = Calibrator.collect(def, samples(32, 4, 2), false, false);
         Map<String, Range> ranges = Calibrator.ranges(def, stats, CalibrationMethod.MINMAX);
-        ModelDef q = Quantizer.quantize(def, ranges, new HashSet<>(Collections.singletonList("d2")), WeightScheme.DEFAULT,
-                Collections.<String, String>emptyMap());
+        ModelDef q = Quantizer.quantize(def, ranges, new HashSet<>(Collections.singletonList("d2")), WeightScheme.DEFAULT);
         // x -> quantize -> d1 (int8, relu fused) -> dequantize -> d2 (float32): one of each
         long quantizes = q.nodes().stream().filter(n -> n.op() == OpType.QUANTIZE).count();
         long dequantizes = q.nodes().stream().filter(n -> n.op() == OpType.DEQUANTIZE).count();

@@ -1,0 +1,169 @@
+package dev.tern.compress.job;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tern.compress.BadInputException;
+import dev.tern.compress.data.MultiFashion;
+import dev.tern.compress.tf.SavedModelImporter;
+import dev.tern.compress.train.SavedModelExport;
+import dev.tern.compress.train.Students;
+import dev.tern.compress.train.TrainRecipe;
+import dev.tern.compress.train.Trainer;
+import dev.tern.runtime.Session;
+import dev.tern.runtime.SessionOptions;
+import dev.tern.runtime.TernModel;
+import dev.tern.runtime.model.ModelDef;
+import dev.tern.runtime.model.TaskSpec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Knowledge distillation: trains a student in TensorFlow Java on the teacher's outputs
+ * (run by the Tern runtime on every batch), or, as the control, on hard labels only, then
+ * brings it back as a Tern model.
+ */
+public final class DistillJob {
+    private DistillJob() {
+    }
+
+    /** The student; {@code recipe}: the training recipe it was trained with. */
+    public record Outcome(ModelDef model, Provenance.Step step, TrainRecipe recipe, double trainSeconds) {
+    }
+
+    /**
+     * The student's training recipe, read and checked in full before any work: the width's
+     * edge student, or the {@code student} recipe (relative to {@code dir}), with the
+     * config's epochs and train_samples applied.
+     */
+    public static TrainRecipe recipe(DistillConfig c, Path dir) throws IOException {
+        TrainRecipe r;
+        if (c.student != null) {
+            Path p = dir == null ? Path.of(c.student) : dir.resolve(c.student);
+            try {
+                r = TrainRecipe.read(p);
+            } catch (BadInputException e) {
+                throw new BadInputException(c.settings().where("student") + ": " + e.getMessage(), e);
+            }
+        } else {
+            r = Students.edge(c.width, 8);
+        }
+        if (c.epochs != null) {
+            r.epochs = c.epochs;
+        }
+        if (c.trainSamples != null) {
+            r.trainSamples = c.trainSamples;
+        }
+        try {
+            r.validate();
+        } catch (BadInputException e) {
+            throw new BadInputException(c.settings().where(c.student != null ? "student" : "width") + ": " + e.getMessage(), e);
+        }
+        if (!r.tasks.equals(TrainRecipe.ALL_TASKS)) {
+            throw c.settings().bad("student", "the student must learn every task of the teacher " + TrainRecipe.ALL_TASKS
+                    + ", its recipe has " + r.tasks);
+        }
+        return r;
+    }
+
+    /** Checks before any work that {@code teacher} can teach a Multi-Fashion student. */
+    public static void checkTeacher(ModelDef teacher) {
+        for (String task : TrainRecipe.ALL_TASKS) {
+            TaskSpec ts = teacher.tasks().stream().filter(x -> x.name().equals(task)).findFirst().orElseThrow(
+                    () -> new BadInputException("teacher " + teacher.name() + " has no task '" + task + "'; it has " + teacher.tasks()));
+            if (!ts.logits() || ts.size() != MultiFashion.CLASSES) {
+                throw new BadInputException("teacher task '" + task + "' must output " + MultiFashion.CLASSES
+                        + " logits (the head applies softmax/sigmoid), it has " + ts.size() + (ts.logits() ? " logits" : " probabilities"));
+            }
+        }
+        QuantizeJob.checkCanvasInput(teacher.inputs().get(0));
+    }
+
+    /** Trains the student of recipe {@code r} (from {@link #recipe}) from {@code teacher}. */
+    public static Outcome run(ModelInput teacher, DistillConfig c, TrainRecipe r, MultiFashion data, PrintWriter progress,
+                              boolean bar) throws IOException {
+        checkTeacher(teacher.def());
+        if (progress != null) {
+            progress.printf("%s %s (%s) from %s: %d epochs of %d canvases, T %s, alpha %s%n",
+                    c.control ? "training (control)" : "distilling", r.name, String.join(" ", r.trunk), teacher.name(), r.epochs,
+                    r.trainSamples, fmt(c.temperature), fmt(c.alpha));
+            progress.flush();
+        }
+        TernModel t = c.control ? null : TernModel.of(teacher.def());
+        // the teacher's batch is split over the training's threads (TensorFlow waits while it runs)
+        Session teacherSession = c.control ? null : t.newSession(SessionOptions.defaults().withMaxBatch(r.batchSize)
+                .withThreads(Math.max(1, Math.min(r.threads, r.batchSize))));
+        Trainer.Outcome o;
+        try {
+            Trainer.Distillation kd = c.control ? null : new Trainer.Distillation(teacherLogits(t, teacherSession), c.temperature, c.alpha);
+            o = new Trainer(r).train(e -> data.trainEpoch(r.seed, e).subset(r.trainSamples), null, bar, kd);
+        } finally {
+            if (teacherSession != null) {
+                teacherSession.close();
+            }
+        }
+        Map<String, Object> training = new LinkedHashMap<>();
+        training.put("recipe", r.name);
+        training.put("distillation", c.control ? "none (control: hard labels only)"
+                : "teacher " + teacher.name() + ", T " + c.temperature + ", alpha " + c.alpha);
+        training.put("epochs", r.epochs);
+        training.put("train_samples_per_epoch", r.trainSamples);
+        training.put("seconds", Math.round(o.seconds * 10) / 10.0);
+        training.put("params", o.params);
+        Path tmp = Files.createTempDirectory("tern-distill");
+        ModelDef def;
+        try {
+            SavedModelExport.export(r, o, tmp.resolve("student"), training);
+            def = SavedModelImporter.importModel(tmp.resolve("student"));
+        } finally {
+            deleteTree(tmp);
+        }
+        // the student is a new model: its chain starts here (the importer's record names a temporary folder)
+        def = new ModelDef(def.name(), def.inputs(), new java.util.ArrayList<>(def.tensors().values()), def.nodes(), def.tasks(),
+                def.outputs(), Map.of());
+        Map<String, String> inputs = new LinkedHashMap<>();
+        inputs.put(teacher.name(), teacher.checksum());
+        Map<String, Object> results = new LinkedHashMap<>();
+        results.put("mode", c.control ? "control (hard labels only)" : "distilled");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> recipeJson = new ObjectMapper().convertValue(r, Map.class);
+        results.put("student_recipe", recipeJson);
+        Provenance.Step step = Provenance.Step.of("distill", c.settings().values(), inputs,
+                "multi-fashion train, epochs 0-" + (r.epochs - 1) + ", " + r.trainSamples + " canvases each", r.seed, results);
+        return new Outcome(Provenance.append(def, step), step, r, o.seconds);
+    }
+
+    /** The teacher's logits for a training batch, from session {@code s} of model {@code t}. */
+    static Trainer.Distillation.Teacher teacherLogits(TernModel t, Session s) {
+        return (images, count) -> {
+            float[] x = images.length == count * MultiFashion.PIXELS ? images : Arrays.copyOf(images, count * MultiFashion.PIXELS);
+            s.run(x, t.allTasks());
+            Map<String, float[]> out = new LinkedHashMap<>();
+            for (TaskSpec ts : t.def().tasks()) {
+                float[] z = new float[count * MultiFashion.CLASSES];
+                for (int i = 0; i < count; i++) {
+                    System.arraycopy(s.output(ts.output(), i), 0, z, i * MultiFashion.CLASSES, MultiFashion.CLASSES);
+                }
+                out.put(ts.name(), z);
+            }
+            return out;
+        };
+    }
+
+    static String fmt(double v) {
+        return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
+    }
+
+    static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> s = Files.walk(p)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+    }
+}
