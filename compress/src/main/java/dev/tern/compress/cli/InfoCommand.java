@@ -1,7 +1,7 @@
 package dev.tern.compress.cli;
 
-import dev.tern.compress.io.TernFileHeader;
 import dev.tern.runtime.TernModel;
+import dev.tern.runtime.format.TernReader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -31,7 +31,7 @@ public final class InfoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         TernModel m = ModelFiles.load(model);
-        ModelSummary s = ModelSummary.of(m, TernFileHeader.formatVersion(model));
+        ModelSummary s = ModelSummary.of(m, TernReader.readHeader(model).version());
         if (json) {
             Json.print(InfoReport.json(s), spec.commandLine().getOut());
         } else {

@@ -1,6 +1,5 @@
 package dev.tern.runtime.format;
 
-import dev.tern.runtime.internal.Checksums;
 import dev.tern.runtime.model.Attributes;
 import dev.tern.runtime.model.DType;
 import dev.tern.runtime.model.InputSpec;

@@ -5,6 +5,7 @@ import dev.tern.runtime.model.Attributes;
 import dev.tern.runtime.model.ModelDef;
 import dev.tern.runtime.model.Node;
 import dev.tern.runtime.model.Padding;
+import dev.tern.runtime.model.ShapeInference;
 import dev.tern.runtime.model.DType;
 import dev.tern.runtime.model.QuantParams;
 import dev.tern.runtime.model.Tensor;
