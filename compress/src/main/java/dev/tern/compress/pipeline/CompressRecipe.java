@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.tern.compress.BadInputException;
+import dev.tern.compress.io.JsonRecipes;
 import dev.tern.compress.job.DistillConfig;
 import dev.tern.compress.job.EvaluateConfig;
 import dev.tern.compress.job.Field;
@@ -157,16 +158,7 @@ public final class CompressRecipe {
         try {
             return m.readTree(json);
         } catch (JsonProcessingException e) {
-            String msg = e.getOriginalMessage();
-            if (msg != null && msg.startsWith("Duplicate field")) {
-                msg = "the key " + msg.substring("Duplicate field ".length()) + " appears twice in one object";
-            } else if (msg != null && msg.startsWith("Trailing token")) {
-                msg = "text after the end of the JSON value";
-            } else {
-                msg = msg == null ? "" : msg.split("\n")[0];
-            }
-            long line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
-            throw new BadInputException("not valid JSON" + (line > 0 ? " (line " + line + ")" : "") + ": " + msg);
+            throw new BadInputException(JsonRecipes.describe(e, null));
         }
     }
 

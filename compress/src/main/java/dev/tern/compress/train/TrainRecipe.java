@@ -102,7 +102,7 @@ public final class TrainRecipe {
                 throw bad("dense", "widths must be >= 1, got " + dense);
             }
         }
-        if (softTie < 0 || Double.isNaN(softTie)) {
+        if (!(softTie >= 0) || Double.isInfinite(softTie)) {
             throw bad("soft_tie", "must be >= 0, got " + softTie);
         }
         if ("soft".equals(sharing) && softTie == 0) {
@@ -114,7 +114,7 @@ public final class TrainRecipe {
         if (batchSize < 1 || batchSize > 4096) {
             throw bad("batch_size", "must lie in [1, 4096], got " + batchSize);
         }
-        if (!(learningRate > 0) || !(finalLearningRate > 0) || finalLearningRate > learningRate) {
+        if (!(learningRate > 0) || !(finalLearningRate > 0) || finalLearningRate > learningRate || Double.isInfinite(learningRate)) {
             throw bad("learning_rate", "needs 0 < final_learning_rate <= learning_rate, got " + learningRate + " and "
                     + finalLearningRate);
         }

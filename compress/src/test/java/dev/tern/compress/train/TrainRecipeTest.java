@@ -80,4 +80,28 @@ class TrainRecipeTest {
         assertTrue(error("{\"name\": ").contains("not valid JSON"));
         assertThrows(NoSuchFileException.class, () -> TrainRecipe.read(dir.resolve("none.json")));
     }
+
+    /**
+     * A student recipe is read as strictly as a compression recipe (issue 18, item 8): no
+     * string for a number, no key twice, no text after the value, no overflow or Infinity,
+     * each error naming the field in our words (never Jackson's "coercion").
+     */
+    @Test
+    void readStrictlyInOurWords() throws Exception {
+        String[][] cases = {
+            {GOOD.replace("\"epochs\":1", "\"epochs\":\"3\""), "field 'epochs': expected an integer, found the string \"3\""},
+            {GOOD.replace("\"epochs\":1", "\"epochs\":3.0"), "field 'epochs': expected an integer, found 3.0"},
+            {GOOD.replace("\"epochs\":1", "\"epochs\":99999999999"), "field 'epochs': expected an integer, found 99999999999 (out of range)"},
+            {GOOD.replace("\"dense\":[8]", "\"dense\":[\"8\"]"), "field 'dense[0]': expected an integer, found the string \"8\""},
+            {GOOD.replace("\"name\":\"t\"", "\"name\":7"), "field 'name': expected a string, found 7"},
+            {GOOD.replace("\"epochs\":1", "\"epochs\":1,\"epochs\":2"), "the key 'epochs' appears twice in one object"},
+            {GOOD + " {}", "text after the end of the JSON value"},
+            {GOOD.replace("\"epochs\":1", "\"epochs\":1,\"learning_rate\":1e999"), "learning_rate"},
+        };
+        for (String[] c : cases) {
+            String m = error(c[0]);
+            assertTrue(m.contains(c[1]), c[0] + " -> " + m);
+            assertTrue(!m.toLowerCase().contains("coerc") && !m.contains("`") && !m.contains("java."), m);
+        }
+    }
 }
