@@ -202,29 +202,68 @@ class QuantizeCommandTest {
         assertFalse(Files.exists(out));
     }
 
+    /**
+     * A CRC-valid file with a non-finite weight: the runtime's reader rejects it (since issue
+     * 18), and tern quantize passes that on as bad input naming the file, tensor and index.
+     * The file is made by writing a sentinel weight, patching it, and resealing the checksums.
+     */
     @Test
     void nanOrInfiniteWeights() throws Exception {
-        for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY}) {
-            ModelDef def = CliFixture.model();
-            List<Tensor> tensors = new ArrayList<>();
-            for (Tensor t : def.tensors().values()) {
-                float[] v = t.floats();
-                if (t.name().equals("left/logits/weights")) {
-                    v[7] = bad;
-                }
-                tensors.add(Tensor.ofFloats(t.name(), t.shape(), v));
+        float sentinel = 1234.5f;
+        ModelDef def = CliFixture.model();
+        List<Tensor> tensors = new ArrayList<>();
+        for (Tensor t : def.tensors().values()) {
+            float[] v = t.floats();
+            if (t.name().equals("left/logits/weights")) {
+                v[7] = sentinel;
             }
-            ModelDef broken = new ModelDef(def.name(), def.inputs(), tensors, def.nodes(), def.tasks(), def.outputs(),
-                    def.provenance());
+            tensors.add(Tensor.ofFloats(t.name(), t.shape(), v));
+        }
+        byte[] good = TernWriter.toBytes(new ModelDef(def.name(), def.inputs(), tensors, def.nodes(), def.tasks(), def.outputs(),
+                def.provenance()));
+        for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY}) {
             Path in = dir.resolve("broken.tern");
-            TernWriter.write(broken, in);
+            Files.write(in, withFloatReplaced(good, sentinel, bad));
             model = in;
             modelBytes = Files.readAllBytes(in);
             Path out = dir.resolve("q.tern");
             String e = rejected(out, "quantize", in.toString(), "--data", calib.toString(), "--out", out.toString());
-            assertTrue(e.contains(String.valueOf(bad)) && e.contains("index 7"), e);
+            assertTrue(e.contains(String.valueOf(bad)) && e.contains("index 7") && e.contains(in.toString()), e);
             rejected(out, "quantize", in.toString(), "--dynamic", "--out", out.toString());
         }
+    }
+
+    /**
+     * {@code file} with the one float {@code from} replaced by {@code to} and every CRC32C
+     * recomputed (docs/FORMAT.md: each section's in the table, the table's at header byte 56,
+     * the header's at 60).
+     */
+    static byte[] withFloatReplaced(byte[] file, float from, float to) {
+        byte[] b = file.clone();
+        java.nio.ByteBuffer le = java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        int at = -1;
+        for (int i = 0; i + 4 <= b.length; i++) {
+            if (le.getFloat(i) == from) {
+                assertEquals(-1, at, "the sentinel is unique");
+                at = i;
+            }
+        }
+        le.putFloat(at, to);
+        int count = le.getInt(24);
+        int table = le.getInt(28);
+        for (int s = 0; s < count; s++) {
+            int e = table + s * 32;
+            le.putInt(e + 24, crc32c(b, le.getLong(e + 8), le.getLong(e + 16)));
+        }
+        le.putInt(56, crc32c(b, table, count * 32L));
+        le.putInt(60, crc32c(b, 0, 60));
+        return b;
+    }
+
+    private static int crc32c(byte[] b, long off, long len) {
+        java.util.zip.CRC32C c = new java.util.zip.CRC32C();
+        c.update(b, (int) off, (int) len);
+        return (int) c.getValue();
     }
 
     @Test
