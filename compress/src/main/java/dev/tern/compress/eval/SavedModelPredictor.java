@@ -3,7 +3,7 @@ package dev.tern.compress.eval;
 import dev.tern.compress.tf.SavedModelImporter;
 import dev.tern.compress.tf.SavedModelRunner;
 import dev.tern.compress.tf.TaskMetadata;
-import dev.tern.runtime.internal.kernels.ReferenceKernels;
+import dev.tern.runtime.internal.kernels.reference.Softmax;
 import dev.tern.runtime.model.ModelDef;
 import dev.tern.runtime.model.TaskKind;
 import dev.tern.runtime.model.TaskSpec;
@@ -59,7 +59,7 @@ public final class SavedModelPredictor implements Predictor {
             if (!spec.logits() || spec.kind() == TaskKind.REGRESSION) {
                 System.arraycopy(z, 0, out[t], 0, z.length);
             } else if (spec.kind() == TaskKind.MULTICLASS) {
-                ReferenceKernels.softmax(z, 0, out[t], 0, z.length);
+                Softmax.softmax(z, 0, out[t], 0, z.length);
             } else {
                 for (int i = 0; i < z.length; i++) {
                     out[t][i] = (float) (1.0 / (1.0 + Math.exp(-z[i])));

@@ -1,10 +1,7 @@
 package dev.tern.runtime.internal;
 
 import dev.tern.runtime.Backend;
-import dev.tern.runtime.internal.kernels.Int8ReferenceKernels;
-import dev.tern.runtime.internal.kernels.Int8ScalarKernels;
-import dev.tern.runtime.internal.kernels.ReferenceKernels;
-import dev.tern.runtime.internal.kernels.ScalarKernels;
+import dev.tern.runtime.internal.kernels.CoreKernels;
 import dev.tern.runtime.model.DType;
 import dev.tern.runtime.model.OpType;
 
@@ -35,11 +32,7 @@ public final class KernelRegistry {
     public static final double SPARSE_DENSITY = 0.10;
 
     static {
-        ReferenceKernels.register();
-        ScalarKernels.register();
-        Int8ReferenceKernels.register();
-        Int8ScalarKernels.register();
-        dev.tern.runtime.internal.kernels.SparseKernels.register();
+        CoreKernels.register();
     }
 
     private KernelRegistry() {
