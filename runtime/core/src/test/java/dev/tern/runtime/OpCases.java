@@ -64,10 +64,21 @@ public final class OpCases {
 
         /** Runs {@code def} on {@code inputs} with the given backend; returns node's output for every sample. */
         public float[][] run(ModelDef def, Backend backend, Map<String, float[]> in, String expectKernel) {
-            TernModel m = TernModel.of(def, backend);
+            return run(def, backend, in, expectKernel, PlanOptions.defaults());
+        }
+
+        /** {@link #run(ModelDef, Backend, Map, String)} with the model compiled as {@code options} say. */
+        public float[][] run(ModelDef def, Backend backend, Map<String, float[]> in, String expectKernel, PlanOptions options) {
+            TernModel m = TernModel.of(def, backend, options);
             if (expectKernel != null) {
                 assertEquals(expectKernel, m.kernels().get(node), "kernel resolved for node " + node + " of " + this);
             }
+            return run(m, in);
+        }
+
+        /** Runs model {@code m} (this case's model, compiled) on {@code in}; returns node's output for every sample. */
+        public float[][] run(TernModel m, Map<String, float[]> in) {
+            Backend backend = m.backend();
             try (Session s = m.newSession(SessionOptions.defaults().withMaxBatch(batch))) {
                 s.run(in, m.allTasks());
                 float[][] out = new float[batch][];
