@@ -2,8 +2,8 @@ package dev.tern.compress.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tern.compress.io.TernFileHeader;
 import dev.tern.runtime.TernModel;
+import dev.tern.runtime.format.TernReader;
 import dev.tern.runtime.model.DType;
 import dev.tern.runtime.model.InputSpec;
 import dev.tern.runtime.model.ModelDef;
@@ -44,7 +44,7 @@ public final class InfoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         TernModel m = ModelFiles.load(model);
-        ModelSummary s = ModelSummary.of(m, TernFileHeader.formatVersion(model));
+        ModelSummary s = ModelSummary.of(m, TernReader.readHeader(model).version());
         if (json) {
             Json.print(json(s), spec.commandLine().getOut());
         } else {

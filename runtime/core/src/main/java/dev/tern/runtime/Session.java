@@ -9,13 +9,23 @@ import dev.tern.runtime.model.Tensor;
 import dev.tern.runtime.model.ValueType;
 
 import java.util.Arrays;
+import java.util.ConcurrentModificationException;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Runs a {@link TernModel}. A session owns all memory inference needs, allocated once when
  * it is created; {@link #run(float[], TaskSet)} allocates nothing. Not thread-safe: use one
- * session per thread (sessions of one model share its weights).
+ * session per thread (sessions of one model share its weights). A run that starts while
+ * another thread's run of the same session is under way throws
+ * {@link ConcurrentModificationException} instead of mixing both inputs' activations into
+ * wrong outputs (fail-fast and best-effort, as the JDK's collections: a run that does not
+ * overlap another is not caught, nor are results read while another thread runs).
+ *
+ * <p>With the finite check on (the default), NaN or infinite inputs are rejected, and so are
+ * outputs that came out NaN or infinite from finite inputs (values near the float range, such
+ * as 3e38, overflow inside the network): a run never returns non-finite scores as a prediction.
  *
  * <p>The returned {@link Results} belong to the session and are overwritten by the next run.
  */
@@ -29,6 +39,10 @@ public final class Session implements AutoCloseable {
     private final int[] sampleSizes;
     private final int[] fixedBatch;
     private final int[] taskOffsets;
+    /** Values per sample of each task's output, for the finite check of the outputs. */
+    private final int[] taskSizes;
+    /** The thread whose run is under way, or null: one compare-and-set per run. */
+    private final AtomicReference<Thread> runner = new AtomicReference<>();
     private float[] arena;
     private Arena memory;
     /** With threads > 1: one arena view (shared activations, own scratch) and one worker per extra thread. */
@@ -54,8 +68,10 @@ public final class Session implements AutoCloseable {
             fixedBatch[i] = def.inputs().get(i).shape()[0];
         }
         this.taskOffsets = new int[def.tasks().size()];
+        this.taskSizes = new int[def.tasks().size()];
         for (int t = 0; t < taskOffsets.length; t++) {
             taskOffsets[t] = plan.offset(def.tasks().get(t).output());
+            taskSizes[t] = (int) Tensor.elementCount(def.shapeOf(def.tasks().get(t).output()));
         }
         long arenaSize = (long) plan.stride() * options.maxBatch();
         if (arenaSize > Integer.MAX_VALUE - 8) {
@@ -115,7 +131,33 @@ public final class Session implements AutoCloseable {
      *                               session's finite check is off), or a task set of another model
      */
     public Results run(float[] input, TaskSet tasks) {
-        return execute(tasks, load(input));
+        enter();
+        try {
+            return execute(tasks, load(input));
+        } finally {
+            runner.set(null);
+        }
+    }
+
+    /** Tests only: marks a run as under way on this thread, as {@link #run} does. */
+    void enterForTest() {
+        enter();
+    }
+
+    /** Tests only: ends what {@link #enterForTest} started. */
+    void exitForTest() {
+        runner.set(null);
+    }
+
+    /** Marks a run as under way on this thread; fails if another thread's run is. */
+    private void enter() {
+        Thread me = Thread.currentThread();
+        if (!runner.compareAndSet(null, me)) {
+            Thread other = runner.get();
+            throw new ConcurrentModificationException("session used by two threads at once: thread '" + me.getName()
+                    + "' started a run while thread '" + (other == null ? "?" : other.getName())
+                    + "' was running it; a session is not thread-safe, give each thread its own (TernModel.newSession)");
+        }
     }
 
     /** Checks the single input and copies it into the arena; returns the batch. */
@@ -153,6 +195,15 @@ public final class Session implements AutoCloseable {
         if (warmup < 0 || runs < 1) {
             throw new IllegalArgumentException("warmup must be >= 0 and runs >= 1, got " + warmup + " and " + runs);
         }
+        enter();
+        try {
+            return profile(input, tasks, warmup, runs);
+        } finally {
+            runner.set(null);
+        }
+    }
+
+    private long[] profile(float[] input, TaskSet tasks, int warmup, int runs) {
         boolean[] need = tasks.nodes();
         long[][] t = new long[need.length][runs];
         int batch = 0;
@@ -185,6 +236,15 @@ public final class Session implements AutoCloseable {
 
     /** Runs a model with several inputs, given by name. */
     public Results run(Map<String, float[]> inputs, TaskSet tasks) {
+        enter();
+        try {
+            return runInputs(inputs, tasks);
+        } finally {
+            runner.set(null);
+        }
+    }
+
+    private Results runInputs(Map<String, float[]> inputs, TaskSet tasks) {
         float[] a = arena;
         if (a == null) {
             throw new IllegalStateException("session is closed");
@@ -259,9 +319,31 @@ public final class Session implements AutoCloseable {
         lastNodes = need;
         results.clear(batch);
         for (int t : tasks.taskIndices()) {
+            if (options.checkFinite()) {
+                checkFiniteOutput(t, batch);
+            }
             results.fill(t, arena, taskOffsets[t], plan.stride(), batch);
         }
         return results;
+    }
+
+    /** Finite inputs can still overflow inside the network; such scores are not a prediction. */
+    private void checkFiniteOutput(int task, int batch) {
+        float[] a = arena;
+        int size = taskSizes[task];
+        for (int s = 0; s < batch; s++) {
+            int off = taskOffsets[task] + s * plan.stride();
+            for (int i = 0; i < size; i++) {
+                float v = a[off + i];
+                if (v != v || v == Float.POSITIVE_INFINITY || v == Float.NEGATIVE_INFINITY) {
+                    TaskSpec spec = model.def().tasks().get(task);
+                    throw new InvalidInputException("task '" + spec.name() + "' computed " + v + " (output '"
+                            + spec.output() + "', sample " + s + ", index " + i + ") from finite inputs: the input's values"
+                            + " overflow inside the network; inputs must be normalized as the model expects"
+                            + " (see SessionOptions.withFiniteCheck)");
+                }
+            }
+        }
     }
 
     private void runNodes(Arena m, boolean[] need, int from, int to) {

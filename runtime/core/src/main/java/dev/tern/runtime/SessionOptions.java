@@ -32,7 +32,10 @@ public final class SessionOptions {
         return new SessionOptions(maxBatch, checkFinite, threads);
     }
 
-    /** Whether to reject NaN and infinite inputs (default true). */
+    /**
+     * Whether to reject NaN and infinite inputs, and outputs that came out non-finite from finite
+     * inputs (an overflow inside the network), with an {@link InvalidInputException} (default true).
+     */
     public SessionOptions withFiniteCheck(boolean check) {
         return new SessionOptions(maxBatch, check, threads);
     }

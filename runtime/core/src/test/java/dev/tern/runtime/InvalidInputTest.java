@@ -96,6 +96,31 @@ class InvalidInputTest {
         }
     }
 
+    /** Issue 18: a finite input of 3e38 gave NaN probabilities that `tern run` printed as a prediction. */
+    @Test
+    void finiteInputThatOverflowsInsideIsRejectedNotPredicted() {
+        Random rnd = new Random(13);
+        ModelBuilder b = new ModelBuilder("overflow").input("x", -1, 4);
+        String y = b.dense("fc", "x", 3, 4, TestModels.random(rnd, 12, 1f), null, Activation.NONE);
+        b.multiclass("c", y, "a", "b", "c");
+        for (Backend backend : TestModels.backends()) {
+            TernModel m = TernModel.of(b.build(), backend);
+            try (Session s = m.newSession(SessionOptions.defaults().withMaxBatch(2))) {
+                float[] huge = {3e38f, 3e38f, -3e38f, 3e38f};
+                InvalidInputException e = assertThrows(InvalidInputException.class, () -> s.run(huge), backend.toString());
+                assertMentions(e, "task 'c'", "from finite inputs", "overflow");
+                // a batch: the second sample is the bad one
+                float[] batch = {0.1f, 0.2f, 0.3f, 0.4f, 3e38f, 3e38f, -3e38f, 3e38f};
+                assertMentions(assertThrows(InvalidInputException.class, () -> s.run(batch)), "sample 1");
+                assertFalse(Float.isNaN(s.run(new float[] {0.1f, 0.2f, 0.3f, 0.4f}).multiclass("c").probability(0, 0)));
+            }
+            try (Session off = m.newSession(SessionOptions.defaults().withFiniteCheck(false))) {
+                assertTrue(Float.isNaN(off.run(new float[] {3e38f, 3e38f, -3e38f, 3e38f}).multiclass("c").probability(0, 0)),
+                        "with the check off the NaN passes through, as documented");
+            }
+        }
+    }
+
     @Test
     void withFiniteCheckOffNanPropagates() {
         Random rnd = new Random(12);

@@ -2,7 +2,6 @@ package dev.tern.runtime.format;
 
 import dev.tern.runtime.InvalidModelException;
 import dev.tern.runtime.ModelFormatException;
-import dev.tern.runtime.internal.Checksums;
 import dev.tern.runtime.model.Attributes;
 import dev.tern.runtime.model.DType;
 import dev.tern.runtime.model.InputSpec;
@@ -70,13 +69,35 @@ public final class TernReader {
         return read(ByteBuffer.wrap(out.toByteArray()).asReadOnlyBuffer());
     }
 
-    /** Decodes the bytes between position and limit. Tensors share (not copy) read-only buffers. */
-    public static ModelDef read(ByteBuffer buffer) {
-        ByteBuffer f = buffer.slice().order(ByteOrder.LITTLE_ENDIAN);
-        if (!f.isReadOnly()) {
-            f = f.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    /**
+     * Reads and checks only the fixed 64-byte header of a file (magic, version, reserved
+     * fields, header CRC), without mapping or decoding the rest: for tools that report a
+     * file's version. {@link #read(Path)} checks everything.
+     */
+    public static FileHeader readHeader(Path path) throws IOException {
+        byte[] h = new byte[TernFormat.HEADER_SIZE];
+        int n = 0;
+        try (InputStream in = java.nio.file.Files.newInputStream(path)) {
+            for (int r; n < h.length && (r = in.read(h, n, h.length - n)) > 0; ) {
+                n += r;
+            }
+        } catch (NoSuchFileException e) {
+            throw new NoSuchFileException(path.toString(), null, "no such model file");
         }
-        int size = f.remaining();
+        try {
+            return header(ByteBuffer.wrap(h, 0, n).slice().order(ByteOrder.LITTLE_ENDIAN), n);
+        } catch (ModelFormatException e) {
+            throw new ModelFormatException(path + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * The one parser of the fixed header: magic, major version (bytes 0-11 are frozen, so any
+     * version is named before anything else fails), size, header CRC, and the fields
+     * docs/FORMAT.md reserves as zero (flags at 12, bytes 32-55), so that a later minor
+     * version can give them a meaning without old readers misreading such files.
+     */
+    static FileHeader header(ByteBuffer f, int size) {
         if (size < 16) {
             throw new ModelFormatException("truncated: " + size + " bytes, a .tern header needs " + TernFormat.HEADER_SIZE);
         }
@@ -104,6 +125,28 @@ public final class TernReader {
             throw new ModelFormatException("corrupt header: CRC32C is " + hex32(actualHeaderCrc) + ", the header says "
                     + hex32(headerCrc));
         }
+        if (f.getInt(12) != 0) {
+            throw new ModelFormatException("header flags (bytes 12-15) are reserved and must be 0, found " + hex32(f.getInt(12)));
+        }
+        for (int i = 32; i < 56; i++) {
+            if (f.get(i) != 0) {
+                throw new ModelFormatException("header bytes 32-55 are reserved and must be 0, found "
+                        + String.format("0x%02x", f.get(i) & 0xff) + " at byte " + i);
+            }
+        }
+        return new FileHeader(major, minor, f.getLong(16), f.getInt(24));
+    }
+
+    /** Decodes the bytes between position and limit. Tensors share (not copy) read-only buffers. */
+    public static ModelDef read(ByteBuffer buffer) {
+        ByteBuffer f = buffer.slice().order(ByteOrder.LITTLE_ENDIAN);
+        if (!f.isReadOnly()) {
+            f = f.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        }
+        int size = f.remaining();
+        FileHeader header = header(f, size);
+        int major = header.major();
+        int minor = header.minor();
         long declared = f.getLong(16);
         if (declared != size) {
             throw new ModelFormatException((declared > size ? "truncated" : "trailing bytes") + ": the header says "
@@ -134,6 +177,10 @@ public final class TernReader {
             long len = f.getLong(e + 16);
             int crc = f.getInt(e + 24);
             String name = TernFormat.fourccName(id);
+            if (f.getInt(e + 28) != 0) {
+                throw new ModelFormatException("section table entry " + i + " (" + name + "): bytes 28-31 are reserved and must be 0, found "
+                        + hex32(f.getInt(e + 28)));
+            }
             if (off < tableOff + tableLen || len < 0 || off > size || len > size - off) {
                 throw new ModelFormatException("section " + name + " (" + len + " bytes at " + off + ") lies outside the "
                         + size + "-byte file");

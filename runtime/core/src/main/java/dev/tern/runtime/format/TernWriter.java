@@ -1,6 +1,5 @@
 package dev.tern.runtime.format;
 
-import dev.tern.runtime.internal.Checksums;
 import dev.tern.runtime.model.Attributes;
 import dev.tern.runtime.model.DType;
 import dev.tern.runtime.model.InputSpec;
@@ -16,12 +15,7 @@ import java.io.OutputStream;
 import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,11 +23,10 @@ import java.util.Map;
 /**
  * Writes a {@link ModelDef} as a {@code .tern} file (layout in docs/FORMAT.md). Output is
  * deterministic: the same model gives the same bytes. {@link #write(ModelDef, Path)} is
- * atomic: it writes a temporary file beside the target, syncs it and renames it over the
- * target, so a failed or killed run never leaves a partial file at the final path.
+ * atomic ({@link AtomicFiles}): a failed or killed run never leaves a partial file at the
+ * final path.
  */
 public final class TernWriter {
-    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
     private TernWriter() {
     }
 
@@ -43,32 +36,9 @@ public final class TernWriter {
         writeAtomically(path, bytes);
     }
 
-    /** Writes bytes to {@code path} through a synced temporary file and a rename. */
+    /** Writes bytes to {@code path} atomically: {@link AtomicFiles#write}. */
     public static void writeAtomically(Path path, byte[] bytes) throws IOException {
-        Path target = path.toAbsolutePath();
-        Path dir = target.getParent();
-        if (dir != null) {
-            Files.createDirectories(dir);
-        }
-        // Not Files.createTempFile: that makes the file owner-only (0600); a file created here
-        // gets the usual permissions (0666 less the umask), as the final file should.
-        Path tmp = target.resolveSibling("." + target.getFileName() + "." + Long.toHexString(RANDOM.nextLong()) + ".tmp");
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
-                ByteBuffer b = ByteBuffer.wrap(bytes);
-                while (b.hasRemaining()) {
-                    ch.write(b);
-                }
-                ch.force(true);
-            }
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(path, bytes);
     }
 
     public static void write(ModelDef def, OutputStream out) throws IOException {

@@ -6,6 +6,7 @@ import dev.tern.runtime.model.ModelDef;
 import dev.tern.runtime.model.Node;
 import dev.tern.runtime.model.OpType;
 import dev.tern.runtime.model.Padding;
+import dev.tern.runtime.model.ShapeInference;
 import dev.tern.runtime.model.DType;
 import dev.tern.runtime.model.QuantParams;
 import dev.tern.runtime.model.Tensor;

@@ -9,6 +9,7 @@ import dev.tern.runtime.model.ModelDef;
 import dev.tern.runtime.model.Node;
 import dev.tern.runtime.model.OpType;
 import dev.tern.runtime.model.TaskSpec;
+import dev.tern.runtime.model.ShapeInference;
 import dev.tern.runtime.model.Tensor;
 
 import java.util.ArrayList;

@@ -1,7 +1,6 @@
 package dev.tern.runtime.model;
 
 import dev.tern.runtime.InvalidModelException;
-import dev.tern.runtime.internal.ShapeInference;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -59,6 +58,7 @@ public final class ModelDef {
         this.outputs = Collections.unmodifiableList(outs);
         this.provenance = Collections.unmodifiableMap(new LinkedHashMap<>(provenance == null ? Collections.<String, String>emptyMap() : provenance));
         checkStructure();
+        checkFiniteWeights();
         ShapeInference.Result inferred = ShapeInference.infer(this);
         this.shapes = Collections.unmodifiableMap(inferred.shapes);
         this.types = Collections.unmodifiableMap(inferred.types);
@@ -108,6 +108,26 @@ public final class ModelDef {
         for (String out : outputs) {
             if (!defined.contains(out) || tensors.containsKey(out)) {
                 throw new InvalidModelException("graph output '" + out + "' is not an input or the output of a node");
+            }
+        }
+    }
+
+    /**
+     * A NaN or infinite weight would make every output it reaches NaN, silently: reject it when
+     * the model is built, written or read (a CRC only says the bytes are the ones written).
+     */
+    private void checkFiniteWeights() {
+        for (Tensor t : tensors.values()) {
+            if (t.dtype() != DType.FLOAT32) {
+                continue;
+            }
+            java.nio.FloatBuffer f = t.data().asFloatBuffer();
+            for (int i = 0, n = f.remaining(); i < n; i++) {
+                float v = f.get(i);
+                if (v != v || v == Float.POSITIVE_INFINITY || v == Float.NEGATIVE_INFINITY) {
+                    throw new InvalidModelException("tensor '" + t.name() + "' holds " + v + " at index " + i
+                            + " of " + n + "; weights must be finite");
+                }
             }
         }
     }

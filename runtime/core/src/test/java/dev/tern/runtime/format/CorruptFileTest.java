@@ -74,6 +74,52 @@ class CorruptFileTest {
         }
     }
 
+    /** Issue 18: a CRC-valid file with a NaN weight loaded; every output it reached was NaN. */
+    @ParameterizedTest
+    @ValueSource(floats = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY})
+    void nonFiniteWeightIsRejectedAtLoad(float bad) {
+        FileImage f = new FileImage(GOOD);
+        FileImage.TensorEntry w = f.tensorDirectory().get(0);
+        long data = f.section("DATA").offset;
+        f.le().putFloat((int) (data + w.offset + 4 * 5), bad);
+        ModelFormatException e = rejects(f.fixChecksums().bytes);
+        assertMentions(e, "tensor '" + w.name + "'", "index 5", "weights must be finite");
+    }
+
+    /** docs/FORMAT.md: header flags, header bytes 32-55 and each entry's bytes 28-31 are reserved, zero. */
+    @ParameterizedTest
+    @ValueSource(ints = {12, 15, 32, 40, 55})
+    void nonZeroReservedHeaderBytesAreRejected(int at) {
+        FileImage f = new FileImage(GOOD);
+        f.bytes[at] = 1;
+        ModelFormatException e = rejects(f.fixHeaderChecksum().bytes);
+        assertMentions(e, "reserved", "must be 0");
+        assertMentions(e, at < 16 ? "flags (bytes 12-15)" : "at byte " + at);
+    }
+
+    @Test
+    void nonZeroReservedSectionEntryBytesAreRejected() {
+        FileImage f = new FileImage(GOOD);
+        f.putInt(f.tableOffset() + FileImage.ENTRY + 28, 7).fixTableChecksums();
+        assertMentions(rejects(f.bytes), "section table entry 1", "bytes 28-31 are reserved", "00000007");
+    }
+
+    @Test
+    void readHeaderChecksOnlyTheHeaderAndNamesTheFile(@TempDir Path dir) throws IOException {
+        Path good = Files.write(dir.resolve("good.tern"), GOOD);
+        FileHeader h = TernReader.readHeader(good);
+        assertEquals(TernFormat.MAJOR, h.major());
+        assertEquals(h.major() + "." + h.minor(), h.version());
+        assertEquals(GOOD.length, h.fileSize());
+        FileImage f = new FileImage(GOOD);
+        f.bytes[44] = 9;
+        Path bad = Files.write(dir.resolve("bad.tern"), f.fixHeaderChecksum().bytes);
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> TernReader.readHeader(bad));
+        assertMentions(e, bad.toString(), "at byte 44");
+        Path shortFile = Files.write(dir.resolve("short.tern"), Arrays.copyOf(GOOD, 20));
+        assertMentions(assertThrows(ModelFormatException.class, () -> TernReader.readHeader(shortFile)), "truncated: 20 bytes");
+    }
+
     @Test
     void goodFileReads() {
         assertEquals("small", TernReader.read(ByteBuffer.wrap(GOOD)).name());

@@ -1,4 +1,4 @@
-package dev.tern.runtime.internal;
+package dev.tern.runtime.format;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package dev.tern.runtime.internal;
+package dev.tern.runtime.format;
 
 import java.nio.ByteBuffer;
 
@@ -7,7 +7,7 @@ import java.nio.ByteBuffer;
  * {@code .tern} file. Pure Java, slicing-by-8: {@code java.util.zip.CRC32C} is missing from
  * Android API 26, so the runtime carries its own; tests check it equals the JDK's.
  */
-public final class Checksums {
+final class Checksums {
     private static final int[][] T = new int[8][256];
 
     static {
@@ -31,7 +31,7 @@ public final class Checksums {
     }
 
     /** CRC32C of the bytes between position and limit of {@code b} (its position is not moved). */
-    public static int crc32c(ByteBuffer b) {
+    static int crc32c(ByteBuffer b) {
         int crc = ~0;
         int pos = b.position();
         int end = b.limit();
@@ -48,7 +48,7 @@ public final class Checksums {
         return ~crc;
     }
 
-    public static int crc32c(byte[] b, int off, int len) {
+    static int crc32c(byte[] b, int off, int len) {
         return ~update(~0, b, off, len);
     }
 

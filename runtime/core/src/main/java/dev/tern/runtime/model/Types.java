@@ -1,15 +1,7 @@
-package dev.tern.runtime.internal;
+package dev.tern.runtime.model;
 
 import dev.tern.runtime.internal.quant.FixedPoint;
 import dev.tern.runtime.internal.quant.Int8;
-import dev.tern.runtime.model.Attributes;
-import dev.tern.runtime.model.DType;
-import dev.tern.runtime.model.ModelDef;
-import dev.tern.runtime.model.Node;
-import dev.tern.runtime.model.OpType;
-import dev.tern.runtime.model.QuantParams;
-import dev.tern.runtime.model.Tensor;
-import dev.tern.runtime.model.ValueType;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;

@@ -1,15 +1,6 @@
-package dev.tern.runtime.internal;
+package dev.tern.runtime.model;
 
 import dev.tern.runtime.InvalidModelException;
-import dev.tern.runtime.model.Activation;
-import dev.tern.runtime.model.Attributes;
-import dev.tern.runtime.model.DType;
-import dev.tern.runtime.model.InputSpec;
-import dev.tern.runtime.model.ModelDef;
-import dev.tern.runtime.model.Node;
-import dev.tern.runtime.model.Padding;
-import dev.tern.runtime.model.Tensor;
-import dev.tern.runtime.model.ValueType;
 
 import java.util.Arrays;
 import java.util.HashMap;
