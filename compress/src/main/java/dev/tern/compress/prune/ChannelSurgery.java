@@ -107,6 +107,7 @@ public final class ChannelSurgery {
                 case RELU:
                 case RELU6:
                 case SIGMOID:
+                case HARD_SIGMOID:
                     out.addAll(reach(def, consumers, from, c.output()));
                     break;
                 case FLATTEN:

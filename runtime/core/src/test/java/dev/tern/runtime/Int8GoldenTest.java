@@ -180,6 +180,19 @@ class Int8GoldenTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("backends")
+    void hardSigmoidRequantizesToItsOwnScale(Backend backend) {
+        // x scale 1/16 zp 0: [-4, -2, -0.5, 0, 0.5, 2, 4] -> q [-64, -32, -8, 0, 8, 32, 64]. Alpha
+        // 0.25, beta 0.5: y [0, 0, 0.375, 0.5, 0.625, 1, 1]; output scale 1/256, zp -128:
+        // q = y * 256 - 128 = [-128, -128, -32, 0, 32, 128 -> 127, 127] -> real (q + 128) / 256.
+        ModelBuilder b = quantized("x", 1f / 16, 0, 7);
+        b.node(new Node("hs", OpType.HARD_SIGMOID, in("xq"), "yq", Attributes.builder().putAll(q(1f / 256, -128))
+                .put("alpha", 0.25f).put("beta", 0.5f).build()));
+        assertArrayEquals(new float[] {0f, 0f, 0.375f, 0.5f, 0.625f, 255f / 256, 255f / 256},
+                run(b, "yq", backend, one("x", -4f, -2f, -0.5f, 0f, 0.5f, 2f, 4f)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
     void relu6ClampsAtTheQuantizedBounds(Backend backend) {
         // scale 0.25 zp -100: x [-1, 3, 7.5] -> q [-104, -88, -70]; bounds [zp, zp + 6 / 0.25] = [-100, -76]
         // -> [-100, -88, -76] -> real [0, 3, 6].

@@ -119,7 +119,8 @@ public final class OpCases {
             case RELU:
             case RELU6:
             case SIGMOID:
-            case SOFTMAX: return g.unary(op);
+            case SOFTMAX:
+            case HARD_SIGMOID: return g.unary(op);
             default: return null;
         }
     }
@@ -400,10 +401,15 @@ public final class OpCases {
                 System.arraycopy(shape, 0, full, 1, shape.length);
                 // Relu and relu6 must be exact. Sigmoid outputs lie in (0, 1) (magnitude 1, one
                 // exp and one division); softmax normalizes a row of s positive terms that sum to 1.
-                int dot = type == OpType.SOFTMAX ? s : type == OpType.SIGMOID ? 1 : 0;
-                add("shape=" + Arrays.toString(shape) + " pad=" + pad, dot, 8f, mag -> {
+                // Hard sigmoid: one multiply-add (the scalar kernel's in float, the reference's in
+                // double), outputs in [0, 1]; half the cases with ONNX's default alpha and beta.
+                int dot = type == OpType.SOFTMAX ? s : type == OpType.SIGMOID || type == OpType.HARD_SIGMOID ? 1 : 0;
+                Attributes attrs = type == OpType.HARD_SIGMOID && rnd.nextBoolean()
+                        ? Attributes.builder().put("alpha", 0.05f + rnd.nextFloat()).put("beta", rnd.nextFloat() * 2 - 0.5f).build()
+                        : Attributes.EMPTY;
+                add("shape=" + Arrays.toString(shape) + " pad=" + pad + " " + attrs, dot, 8f, mag -> {
                     ModelBuilder b = builder(pad).input("x", full);
-                    b.output(b.op(op.id(), type, Attributes.EMPTY, "x"));
+                    b.output(b.op(op.id(), type, attrs, "x"));
                     return b.build();
                 }, dot > 0 ? 1f : 0f);
             }

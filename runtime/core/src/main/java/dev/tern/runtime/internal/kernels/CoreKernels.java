@@ -50,6 +50,7 @@ public final class CoreKernels implements KernelProvider {
         l.add(spec(OpType.RELU6, f, r, c -> new Clamp(c, 0f, 6f)));
         l.add(spec(OpType.SIGMOID, f, r, Sigmoid::new));
         l.add(spec(OpType.SOFTMAX, f, r, Softmax::new));
+        l.add(spec(OpType.HARD_SIGMOID, f, r, dev.tern.runtime.internal.kernels.reference.HardSigmoid::new));
 
         l.add(spec(OpType.QUANTIZE, q, r, Quantize::new));
         l.add(spec(OpType.DEQUANTIZE, q, r, Dequantize::new));
@@ -66,6 +67,7 @@ public final class CoreKernels implements KernelProvider {
         l.add(spec(OpType.RESHAPE, q, r, c -> new Copy(c, true)));
         l.add(spec(OpType.RELU, q, r, c -> new Int8Clamp(c, Activation.RELU)));
         l.add(spec(OpType.RELU6, q, r, c -> new Int8Clamp(c, Activation.RELU6)));
+        l.add(spec(OpType.HARD_SIGMOID, q, r, dev.tern.runtime.internal.kernels.reference.Int8HardSigmoid::new));
 
         l.add(spec(OpType.DENSE, f, s, dev.tern.runtime.internal.kernels.scalar.Dense::new));
         l.add(spec(OpType.CONV2D, f, s, dev.tern.runtime.internal.kernels.scalar.Conv2d::new));
@@ -81,6 +83,8 @@ public final class CoreKernels implements KernelProvider {
         l.add(spec(OpType.AVG_POOL, q, s, c -> new dev.tern.runtime.internal.kernels.scalar.Pool(c, false, true)));
         l.add(spec(OpType.GLOBAL_MAX_POOL, q, s, c -> new dev.tern.runtime.internal.kernels.scalar.Pool(c, true, true)));
         l.add(spec(OpType.GLOBAL_AVG_POOL, q, s, c -> new dev.tern.runtime.internal.kernels.scalar.Pool(c, false, true)));
+        l.add(spec(OpType.HARD_SIGMOID, f, s, dev.tern.runtime.internal.kernels.scalar.HardSigmoid::new));
+        l.add(spec(OpType.HARD_SIGMOID, q, s, dev.tern.runtime.internal.kernels.scalar.Int8HardSigmoid::new));
 
         l.add(KernelSpec.sparse(OpType.DENSE, f, r, dev.tern.runtime.internal.kernels.reference.SparseDense::new));
         l.add(KernelSpec.sparse(OpType.DENSE, f, s, dev.tern.runtime.internal.kernels.scalar.SparseDense::new));
