@@ -108,6 +108,7 @@ public final class ChannelSurgery {
                 case RELU6:
                 case SIGMOID:
                 case HARD_SIGMOID:
+                case HARD_SWISH:
                     out.addAll(reach(def, consumers, from, c.output()));
                     break;
                 case FLATTEN:

@@ -193,6 +193,18 @@ class Int8GoldenTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("backends")
+    void hardSwishRequantizesToItsOwnScale(Backend backend) {
+        // x scale 1/8 zp 0: [-4, -3, -1.5, 0, 1.5, 3, 4.5] -> q [-32, -24, -12, 0, 12, 24, 36].
+        // y = x clamp(x / 6 + 1/2): [0, 0, -0.375, 0, 1.125, 3, 4.5]; output scale 1/16, zp -8:
+        // q = 16 y - 8 = [-8, -8, -14, -8, 10, 40, 64] -> real (q + 8) / 16, y again.
+        ModelBuilder b = quantized("x", 1f / 8, 0, 7);
+        b.node(new Node("hw", OpType.HARD_SWISH, in("xq"), "yq", q(1f / 16, -8)));
+        assertArrayEquals(new float[] {0f, 0f, -0.375f, 0f, 1.125f, 3f, 4.5f},
+                run(b, "yq", backend, one("x", -4f, -3f, -1.5f, 0f, 1.5f, 3f, 4.5f)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
     void relu6ClampsAtTheQuantizedBounds(Backend backend) {
         // scale 0.25 zp -100: x [-1, 3, 7.5] -> q [-104, -88, -70]; bounds [zp, zp + 6 / 0.25] = [-100, -76]
         // -> [-100, -88, -76] -> real [0, 3, 6].

@@ -120,7 +120,8 @@ public final class OpCases {
             case RELU6:
             case SIGMOID:
             case SOFTMAX:
-            case HARD_SIGMOID: return g.unary(op);
+            case HARD_SIGMOID:
+            case HARD_SWISH: return g.unary(op);
             default: return null;
         }
     }
@@ -403,7 +404,11 @@ public final class OpCases {
                 // exp and one division); softmax normalizes a row of s positive terms that sum to 1.
                 // Hard sigmoid: one multiply-add (the scalar kernel's in float, the reference's in
                 // double), outputs in [0, 1]; half the cases with ONNX's default alpha and beta.
-                int dot = type == OpType.SOFTMAX ? s : type == OpType.SIGMOID || type == OpType.HARD_SIGMOID ? 1 : 0;
+                // Hard swish: three float roundings (scalar) against one (reference), outputs up
+                // to |x| (8): the tolerance of one product of magnitude 8.
+                int dot = type == OpType.SOFTMAX ? s
+                        : type == OpType.SIGMOID || type == OpType.HARD_SIGMOID || type == OpType.HARD_SWISH ? 1 : 0;
+                float magnitude = type == OpType.HARD_SWISH ? 8f : 1f;
                 Attributes attrs = type == OpType.HARD_SIGMOID && rnd.nextBoolean()
                         ? Attributes.builder().put("alpha", 0.05f + rnd.nextFloat()).put("beta", rnd.nextFloat() * 2 - 0.5f).build()
                         : Attributes.EMPTY;
@@ -411,7 +416,7 @@ public final class OpCases {
                     ModelBuilder b = builder(pad).input("x", full);
                     b.output(b.op(op.id(), type, attrs, "x"));
                     return b.build();
-                }, dot > 0 ? 1f : 0f);
+                }, dot > 0 ? magnitude : 0f);
             }
             return out;
         }

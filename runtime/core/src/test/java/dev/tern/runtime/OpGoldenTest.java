@@ -387,6 +387,17 @@ class OpGoldenTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("backends")
+    void hardSwishIsXTimesAHardSigmoid(Backend backend) {
+        // x (x / 6 + 1/2) clamped: -4 -> 0; -3 -> -3 x 0 = 0; -1.5 -> -1.5 x 0.25 = -0.375; 0 -> 0;
+        // 1.5 -> 1.5 x 0.75 = 1.125; 3 -> 3 x 1 = 3; 4.5 -> 4.5.
+        ModelBuilder b = new ModelBuilder("hw").input("x", -1, 7);
+        b.output(b.hardSwish("h", "x"));
+        assertArrayEquals(new float[] {0, 0, -0.375f, 0, 1.125f, 3, 4.5f},
+                run(b.build(), backend, "h", new float[] {-4, -3, -1.5f, 0, 1.5f, 3, 4.5f}), 1e-6f, backend.id());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
     void everyOpIsCoveredByTheAllOpsModel(Backend backend) {
         EnumSet<OpType> since13 = EnumSet.range(OpType.HARD_SIGMOID, OpType.values()[OpType.values().length - 1]);
         EnumSet<OpType> seen = EnumSet.noneOf(OpType.class);

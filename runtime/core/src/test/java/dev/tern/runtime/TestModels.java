@@ -94,6 +94,7 @@ public final class TestModels {
         ModelBuilder b = new ModelBuilder("ops-1.3").input("x", -1, 12);
         String h = b.dense("fc", "x", 8, 12, random(rnd, 96, 0.5f), random(rnd, 8, 0.1f), Activation.NONE);
         b.output(b.hardSigmoid("hsig", h));
+        b.output(b.hardSwish("hswish", h));
         return b.build();
     }
 

@@ -15,7 +15,7 @@ public final class TernFormat {
      * The newest minor version this code writes; it reads any minor of its major. 1.1 added
      * int8: the quantize/dequantize ops (16, 17), int8 activations (attributes scale and
      * zero_point), int8 weights and int32 biases in Dense and the convolutions; 1.2 added sparse
-     * tensor storage (a bitmask and the non-zero elements); 1.3 the hard activations (op 18 on).
+     * tensor storage (a bitmask and the non-zero elements); 1.3 the hard activations (ops 18 and 19).
      */
     public static final int MINOR = 3;
     /** The minor version that added sparse tensor storage (dtype code bit 7, docs/FORMAT.md). */

@@ -163,6 +163,10 @@ public final class ModelBuilder {
         return op(name, OpType.HARD_SIGMOID, Attributes.builder().put("alpha", alpha).put("beta", beta).build(), x);
     }
 
+    public String hardSwish(String name, String x) {
+        return op(name, OpType.HARD_SWISH, Attributes.EMPTY, x);
+    }
+
     public String softmax(String name, String x) {
         return op(name, OpType.SOFTMAX, Attributes.EMPTY, x);
     }

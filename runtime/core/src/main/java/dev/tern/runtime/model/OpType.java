@@ -42,7 +42,12 @@ public enum OpType {
      * (default 0.5), finite. Int8: the input dequantized, the function in float32, quantized to
      * the output's attributes scale and zero_point (1.3).
      */
-    HARD_SIGMOID(18);
+    HARD_SIGMOID(18),
+    /**
+     * y = x max(0, min(1, x / 6 + 1/2)) (ONNX HardSwish: x HardSigmoid(x) with alpha 1/6, beta
+     * 1/2); no attributes. Int8: as hard_sigmoid, the output's own scale and zero_point (1.3).
+     */
+    HARD_SWISH(19);
 
     private final int code;
 

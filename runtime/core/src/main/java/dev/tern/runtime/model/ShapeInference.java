@@ -182,6 +182,7 @@ public final class ShapeInference {
                 finite(a, "alpha", OpType.HARD_SIGMOID);
                 finite(a, "beta", OpType.HARD_SIGMOID);
                 return activation(n, 0, shapes);
+            case HARD_SWISH:
             case RELU:
             case RELU6:
             case SIGMOID:

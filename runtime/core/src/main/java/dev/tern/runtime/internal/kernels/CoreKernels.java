@@ -51,6 +51,7 @@ public final class CoreKernels implements KernelProvider {
         l.add(spec(OpType.SIGMOID, f, r, Sigmoid::new));
         l.add(spec(OpType.SOFTMAX, f, r, Softmax::new));
         l.add(spec(OpType.HARD_SIGMOID, f, r, dev.tern.runtime.internal.kernels.reference.HardSigmoid::new));
+        l.add(spec(OpType.HARD_SWISH, f, r, dev.tern.runtime.internal.kernels.reference.HardSwish::new));
 
         l.add(spec(OpType.QUANTIZE, q, r, Quantize::new));
         l.add(spec(OpType.DEQUANTIZE, q, r, Dequantize::new));
@@ -68,6 +69,7 @@ public final class CoreKernels implements KernelProvider {
         l.add(spec(OpType.RELU, q, r, c -> new Int8Clamp(c, Activation.RELU)));
         l.add(spec(OpType.RELU6, q, r, c -> new Int8Clamp(c, Activation.RELU6)));
         l.add(spec(OpType.HARD_SIGMOID, q, r, dev.tern.runtime.internal.kernels.reference.Int8HardSigmoid::new));
+        l.add(spec(OpType.HARD_SWISH, q, r, dev.tern.runtime.internal.kernels.reference.Int8HardSwish::new));
 
         l.add(spec(OpType.DENSE, f, s, dev.tern.runtime.internal.kernels.scalar.Dense::new));
         l.add(spec(OpType.CONV2D, f, s, dev.tern.runtime.internal.kernels.scalar.Conv2d::new));
@@ -85,6 +87,8 @@ public final class CoreKernels implements KernelProvider {
         l.add(spec(OpType.GLOBAL_AVG_POOL, q, s, c -> new dev.tern.runtime.internal.kernels.scalar.Pool(c, false, true)));
         l.add(spec(OpType.HARD_SIGMOID, f, s, dev.tern.runtime.internal.kernels.scalar.HardSigmoid::new));
         l.add(spec(OpType.HARD_SIGMOID, q, s, dev.tern.runtime.internal.kernels.scalar.Int8HardSigmoid::new));
+        l.add(spec(OpType.HARD_SWISH, f, s, dev.tern.runtime.internal.kernels.scalar.HardSwish::new));
+        l.add(spec(OpType.HARD_SWISH, q, s, dev.tern.runtime.internal.kernels.scalar.Int8HardSwish::new));
 
         l.add(KernelSpec.sparse(OpType.DENSE, f, r, dev.tern.runtime.internal.kernels.reference.SparseDense::new));
         l.add(KernelSpec.sparse(OpType.DENSE, f, s, dev.tern.runtime.internal.kernels.scalar.SparseDense::new));
