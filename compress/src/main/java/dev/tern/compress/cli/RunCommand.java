@@ -53,7 +53,7 @@ public final class RunCommand implements Callable<Integer> {
     List<String> tasks = new ArrayList<>();
 
     @Option(names = "--top", paramLabel = "K", defaultValue = "5",
-            description = "Classes to show per multiclass task (default: ${DEFAULT-VALUE}).")
+            description = "Classes to show per multiclass task, in text and in --json's top list (default: ${DEFAULT-VALUE}).")
     int top;
 
     @Option(names = "--json", description = "Print one JSON object instead of text.")
@@ -104,7 +104,7 @@ public final class RunCommand implements Callable<Integer> {
                             + Arrays.toString(RunReport.batchShape(def, value))));
                 }
             } else if (json) {
-                ObjectNode o = RunReport.json(results, model, input, m.backend());
+                ObjectNode o = RunReport.json(results, model, input, m.backend(), top);
                 Json.print(o, out);
             } else {
                 out.print(RunReport.text(results, top));

@@ -22,12 +22,12 @@ final class RunReport {
 
     /**
      * {@code {"model", "input", "backend", "tasks": {name: {...}}}}: multiclass tasks give
-     * {@code top} (label, index, probability, most probable first) and all
+     * {@code top} (the {@code top} most probable: label, index, probability) and all
      * {@code probabilities} in class order; multilabel tasks the {@code present} labels and
      * {@code probabilities} and {@code thresholds} by label; regression tasks {@code values}
      * by target.
      */
-    static ObjectNode json(Results results, Path model, Path input, Backend backend) {
+    static ObjectNode json(Results results, Path model, Path input, Backend backend, int top) {
         ObjectNode o = Json.object();
         o.put("model", model.toString());
         o.put("input", input.toString());
@@ -39,9 +39,9 @@ final class RunReport {
             t.put("kind", r.kind().id());
             if (r instanceof MulticlassResult) {
                 MulticlassResult mc = (MulticlassResult) r;
-                ArrayNode top = t.putArray("top");
-                for (int c : mc.topK(0, mc.size())) {
-                    ObjectNode e = top.addObject();
+                ArrayNode best = t.putArray("top");
+                for (int c : mc.topK(0, Math.min(top, mc.size()))) {
+                    ObjectNode e = best.addObject();
                     e.put("label", mc.labels().get(c));
                     e.put("index", c);
                     e.put("probability", mc.probability(0, c));

@@ -7,9 +7,8 @@ import dev.tern.runtime.TernModel;
 import dev.tern.runtime.model.InputSpec;
 import dev.tern.runtime.model.ModelDef;
 import dev.tern.runtime.model.Node;
+import dev.tern.compress.Progress;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -68,8 +67,7 @@ public final class Calibrator {
         int size = in.sampleSize();
         float[] x = new float[BATCH * size];
         try (Session s = model.newSession(SessionOptions.defaults().withMaxBatch(BATCH));
-             ProgressBar bar = progress ? new ProgressBarBuilder().setTaskName("calibrate").setInitialMax((long) passes * samples.size())
-                     .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).continuousUpdate().build() : null) {
+             ProgressBar bar = progress ? Progress.bar("calibrate", (long) passes * samples.size()) : null) {
             for (int pass = 0; pass < passes; pass++) {
                 for (int start = 0; start < samples.size(); start += BATCH) {
                     int b = Math.min(BATCH, samples.size() - start);

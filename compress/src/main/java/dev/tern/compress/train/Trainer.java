@@ -4,9 +4,8 @@ import dev.tern.compress.BadInputException;
 import dev.tern.runtime.model.TaskKind;
 
 import dev.tern.compress.data.CanvasSet;
+import dev.tern.compress.Progress;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
@@ -200,9 +199,7 @@ public final class Trainer {
             for (int e = 0; e < recipe.epochs; e++) {
                 CanvasSet data = epochs.apply(e);
                 Map<String, Double> sums = new LinkedHashMap<>();
-                ProgressBar bar = progress ? new ProgressBarBuilder().setTaskName(String.format("epoch %d/%d", e + 1, recipe.epochs))
-                        .setInitialMax(stepsPerEpoch).setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500)
-                        .continuousUpdate().build() : null;
+                ProgressBar bar = progress ? Progress.bar(String.format("epoch %d/%d", e + 1, recipe.epochs), stepsPerEpoch) : null;
                 try {
                     for (int b = 0; b < stepsPerEpoch; b++, step++) {
                         images(data, b * bs, bs, xb);

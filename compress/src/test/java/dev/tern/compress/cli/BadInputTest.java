@@ -145,6 +145,20 @@ class BadInputTest {
     }
 
     @Test
+    void finiteInputThatOverflowsInTheTeacherIsNotAPrediction() throws Exception {
+        // 3e38 is a finite float32; in the shipped teacher it overflows to infinity in the first
+        // convolution, and tern run used to print NaN probabilities and a "prediction", exit 0.
+        Path teacher = java.nio.file.Paths.get(System.getProperty("tern.repo", "..")).resolve("models/multifashion/hard.tern");
+        float[] x = new float[36 * 36];
+        java.util.Arrays.fill(x, 3e38f);
+        Path npy = dir.resolve("huge.npy");
+        NpyWriter.write(npy, new int[] {1, 36, 36, 1}, x);
+        String line = rejected("run", teacher.toString(), "--input", npy.toString());
+        assertTrue(line.contains("NaN") || line.contains("infinite"), line);
+        assertTrue(line.contains("from finite inputs"), line);
+    }
+
+    @Test
     void absurdNpyShapeIsAMessageNotOutOfMemory() throws Exception {
         Path npy = dir.resolve("huge.npy");
         String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (1000000000, 1000000000), }";

@@ -35,6 +35,25 @@ class BenchCommandTest {
     }
 
     @Test
+    void warmUpGoesOnUntilSteadyAndSaysHowLong(@TempDir Path dir) throws Exception {
+        // A fixed warm-up measured the int8 teacher before C2 had compiled it (105 KB "allocated
+        // per run" next to 0 for fp32). Now the warm-up goes on in rounds until allocation and
+        // median latency are flat, and the output says how many runs that took, or that it did not settle.
+        Path m = dir.resolve("m.tern");
+        TernWriter.write(CliFixture.model(), m);
+        CliFixture.Outcome r = CliFixture.tern("bench", m.toString(), "--runs", "100", "--warmup", "0", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals(0, j.get("warmup").asInt());
+        assertTrue(j.get("warmup_runs").asInt() >= 600, "three flat rounds of at least 200 runs: " + j);
+        assertTrue(j.has("steady"), j.toString());
+        CliFixture.Outcome text = CliFixture.tern("bench", m.toString(), "--runs", "50", "--warmup", "10");
+        assertEquals(0, text.code(), text.err());
+        assertTrue(text.out().contains("(10 asked, then until steady)"), text.out());
+        assertTrue(text.out().contains(" warm-up (") && !text.out().contains("after 10 warm-up"), text.out());
+    }
+
+    @Test
     void perOpListsEveryComputedNodeWithItsKernelAndShare(@TempDir Path dir) throws Exception {
         Path m = dir.resolve("m.tern");
         TernWriter.write(CliFixture.model(), m);

@@ -158,6 +158,21 @@ class RunCommandTest {
     }
 
     @Test
+    void jsonHonoursTop() throws Exception {
+        // --top was ignored with --json: the top list always held every class.
+        Path npy = dir.resolve("image.npy");
+        NpyWriter.write(npy, new int[] {1, SIDE, SIDE, 1}, CliFixture.normalizedImage());
+        JsonNode one = runJson(npy, "--top", "1").get("tasks").get("left");
+        assertEquals(1, one.get("top").size(), one.toString());
+        assertEquals(3, one.get("probabilities").size(), "probabilities keep every class");
+        JsonNode two = runJson(npy, "--top", "2").get("tasks").get("left");
+        assertEquals(2, two.get("top").size(), two.toString());
+        assertTrue(two.get("top").get(0).get("probability").asDouble() >= two.get("top").get(1).get("probability").asDouble());
+        JsonNode many = runJson(npy, "--top", "50").get("tasks").get("left");
+        assertEquals(3, many.get("top").size(), "at most the classes there are");
+    }
+
+    @Test
     void taskOptionComputesOnlyThatTask() throws Exception {
         Path npy = dir.resolve("image.npy");
         NpyWriter.write(npy, new int[] {1, SIDE, SIDE, 1}, CliFixture.normalizedImage());

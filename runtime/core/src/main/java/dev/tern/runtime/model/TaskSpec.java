@@ -102,4 +102,13 @@ public final class TaskSpec {
     public float threshold(int label) {
         return thresholds[label];
     }
+
+    /**
+     * {@code left (multiclass, 10 labels, output 'left_logits')}: what a message needs to name the
+     * task. (Without it, lists of tasks printed as {@code TaskSpec@46daef40}.)
+     */
+    @Override
+    public String toString() {
+        return name + " (" + kind.id() + ", " + size() + (size() == 1 ? " label" : " labels") + ", output '" + output + "')";
+    }
 }
