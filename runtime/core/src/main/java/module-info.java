@@ -19,5 +19,7 @@ module dev.tern.runtime {
 
     exports dev.tern.runtime.internal to dev.tern.runtime.vector;
     exports dev.tern.runtime.internal.kernels to dev.tern.runtime.vector;
+    exports dev.tern.runtime.internal.kernels.reference to dev.tern.runtime.vector;
+    exports dev.tern.runtime.internal.kernels.scalar to dev.tern.runtime.vector;
     exports dev.tern.runtime.internal.quant to dev.tern.runtime.vector;
 }

@@ -1,6 +1,7 @@
 package dev.tern.bench.kernels;
 
 import dev.tern.runtime.Backend;
+import dev.tern.runtime.PlanOptions;
 import dev.tern.runtime.Results;
 import dev.tern.runtime.Session;
 import dev.tern.runtime.SessionOptions;
@@ -31,7 +32,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Sparse against dense Dense kernels on the same unstructured-pruned weights, batch 1: where
  * sparsity starts to pay (docs/KERNELS.md, docs/PRUNING.md). {@code kernel=dense} forces the
- * dense kernel ({@code -Dtern.sparse=never}), {@code sparse} the sparse one ({@code always}).
+ * dense kernel ({@code PlanOptions.Sparse.NEVER}, as {@code -Dtern.sparse=never}), {@code sparse}
+ * the sparse one ({@code ALWAYS}).
  * Run: {@code java --add-modules jdk.incubator.vector -jar bench/target/benchmarks.jar SparseBench}.
  */
 @State(Scope.Thread)
@@ -64,14 +66,8 @@ public class SparseBench {
     @Setup(Level.Trial)
     public void setUp() {
         ModelDef def = pruned(KernelBench.model(shape, dtype.equals("int8"), new Random(7)), sparsity, new Random(9));
-        String old = System.getProperty("tern.sparse");
-        System.setProperty("tern.sparse", kernel.equals("sparse") ? "always" : "never");
-        TernModel m = TernModel.of(def, Backend.parse(backend));
-        if (old == null) {
-            System.clearProperty("tern.sparse");
-        } else {
-            System.setProperty("tern.sparse", old);
-        }
+        TernModel m = TernModel.of(def, Backend.parse(backend), PlanOptions.defaults()
+                .withSparse(kernel.equals("sparse") ? PlanOptions.Sparse.ALWAYS : PlanOptions.Sparse.NEVER));
         String chosen = m.kernels().get("op");
         if (chosen == null || chosen.contains("sparse") != kernel.equals("sparse")) {
             throw new IllegalStateException("asked for the " + kernel + " kernel, the plan chose " + m.kernels());

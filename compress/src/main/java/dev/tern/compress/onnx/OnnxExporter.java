@@ -69,7 +69,7 @@ public final class OnnxExporter {
             OpType.DENSE, OpType.CONV2D, OpType.DEPTHWISE_CONV2D, OpType.MAX_POOL, OpType.AVG_POOL,
             OpType.GLOBAL_AVG_POOL, OpType.GLOBAL_MAX_POOL, OpType.ADD, OpType.CONCAT, OpType.FLATTEN,
             OpType.RESHAPE, OpType.RELU, OpType.RELU6, OpType.SIGMOID, OpType.SOFTMAX, OpType.QUANTIZE,
-            OpType.DEQUANTIZE));
+            OpType.DEQUANTIZE, OpType.HARD_SIGMOID, OpType.HARD_SWISH));
 
     /** NHWC to NCHW and back. */
     private static final int[] TO_NCHW = {0, 3, 1, 2};
@@ -588,7 +588,9 @@ public final class OnnxExporter {
             }
             case RELU:
             case RELU6:
-            case SIGMOID: {
+            case SIGMOID:
+            case HARD_SIGMOID:
+            case HARD_SWISH: {
                 Val x = val(n.input(0));
                 String in = floatOf(x, x.nchw);
                 String y;
@@ -596,6 +598,16 @@ public final class OnnxExporter {
                     y = g.node("Relu", n.name(), List.of(in), g.fresh(n.output() + "/relu"));
                 } else if (n.op() == OpType.RELU6) {
                     y = g.node("Clip", n.name(), List.of(in, g.scalar(0f), g.scalar(6f)), g.fresh(n.output() + "/relu6"));
+                } else if (n.op() == OpType.HARD_SIGMOID) {
+                    // int8: dequantized, computed in float, quantized to the node's type (QDQ), as Tern defines it
+                    y = g.node("HardSigmoid", n.name(), List.of(in), g.fresh(n.output() + "/hard_sigmoid"),
+                            OnnxGraph.attr("alpha", n.attributes().getFloat("alpha", 0.2f)),
+                            OnnxGraph.attr("beta", n.attributes().getFloat("beta", 0.5f)));
+                } else if (n.op() == OpType.HARD_SWISH) {
+                    // HardSwish is opset 14; at 13 it is its definition, x HardSigmoid(x) with alpha 1/6
+                    String h = g.node("HardSigmoid", n.name() + "/gate", List.of(in), g.fresh(n.output() + "/gate"),
+                            OnnxGraph.attr("alpha", 1f / 6), OnnxGraph.attr("beta", 0.5f));
+                    y = g.node("Mul", n.name(), List.of(in, h), g.fresh(n.output() + "/hard_swish"));
                 } else {
                     y = g.node("Sigmoid", n.name(), List.of(in), g.fresh(n.output() + "/sigmoid"));
                 }

@@ -111,6 +111,8 @@ public final class ChannelSurgery {
                 case RELU:
                 case RELU6:
                 case SIGMOID:
+                case HARD_SIGMOID:
+                case HARD_SWISH:
                     out.addAll(reach(def, consumers, from, c.output()));
                     break;
                 case FLATTEN:

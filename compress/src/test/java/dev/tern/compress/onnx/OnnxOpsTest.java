@@ -115,7 +115,10 @@ class OnnxOpsTest {
     @Test
     void goldenAllOpsFloat32() throws Exception {
         ModelDef def = golden("all-ops-1.0.tern");
-        assertEquals(EnumSet.complementOf(EnumSet.of(OpType.QUANTIZE, OpType.DEQUANTIZE)), EnumSet.copyOf(TestModels.ops(def)));
+        // every float op of format 1.0 to 1.2; those added later have their own cases above
+        EnumSet<OpType> upTo12 = EnumSet.range(OpType.DENSE, OpType.DEQUANTIZE);
+        upTo12.removeAll(EnumSet.of(OpType.QUANTIZE, OpType.DEQUANTIZE));
+        assertEquals(upTo12, EnumSet.copyOf(TestModels.ops(def)));
         int batch = 5;
         OrtRunner.Diff d = OrtRunner.check(def, input(def, batch, 11), batch);
         System.out.println("all-ops-1.0.tern float32, batch " + batch + ": " + d);

@@ -1,6 +1,6 @@
 package dev.tern.runtime;
 
-import dev.tern.runtime.internal.kernels.ReferenceKernels;
+import dev.tern.runtime.internal.kernels.reference.Softmax;
 import dev.tern.runtime.model.TaskSpec;
 
 /** A multiclass head: softmax probabilities over the classes, argmax, top-k. */
@@ -14,7 +14,7 @@ public final class MulticlassResult extends TaskResult {
         this.batch = batch;
         for (int s = 0; s < batch; s++) {
             if (spec.logits()) {
-                ReferenceKernels.softmax(arena, offset + s * stride, values, s * n, n);
+                Softmax.softmax(arena, offset + s * stride, values, s * n, n);
             } else {
                 System.arraycopy(arena, offset + s * stride, values, s * n, n);
             }

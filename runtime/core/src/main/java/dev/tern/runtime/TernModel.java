@@ -36,9 +36,9 @@ public final class TernModel {
     private final List<TaskSet> single = new ArrayList<>();
     private final TaskSet all;
 
-    private TernModel(ModelDef def, Backend backend, long sizeBytes) {
+    private TernModel(ModelDef def, Backend backend, PlanOptions options, long sizeBytes) {
         this.def = def;
-        this.plan = new Plan(def, Platform.check(backend));
+        this.plan = new Plan(def, Platform.check(backend), options);
         this.sizeBytes = sizeBytes;
         int[] allIdx = new int[def.tasks().size()];
         for (int t = 0; t < allIdx.length; t++) {
@@ -54,8 +54,13 @@ public final class TernModel {
     }
 
     public static TernModel load(Path path, Backend backend) throws IOException {
+        return load(path, backend, PlanOptions.fromSystemProperties());
+    }
+
+    /** Loads a {@code .tern} file and compiles it for {@code backend} as {@code options} say (kernel choice). */
+    public static TernModel load(Path path, Backend backend, PlanOptions options) throws IOException {
         ModelDef def = TernReader.read(path);
-        return new TernModel(def, backend, java.nio.file.Files.size(path));
+        return new TernModel(def, backend, options, java.nio.file.Files.size(path));
     }
 
     /** Loads a model from a buffer holding a whole {@code .tern} file; the buffer is not copied. */
@@ -65,7 +70,7 @@ public final class TernModel {
 
     public static TernModel load(ByteBuffer file, Backend backend) {
         int size = file.remaining();
-        return new TernModel(TernReader.read(file), backend, size);
+        return new TernModel(TernReader.read(file), backend, PlanOptions.fromSystemProperties(), size);
     }
 
     /** Reads a whole {@code .tern} file from a stream (for example an Android asset). */
@@ -90,8 +95,14 @@ public final class TernModel {
         return of(def, Platform.defaultBackend());
     }
 
+    /** Compiles an in-memory model for {@code backend}, with the plan options of the {@code -Dtern.*} switches. */
     public static TernModel of(ModelDef def, Backend backend) {
-        return new TernModel(def, backend, -1);
+        return of(def, backend, PlanOptions.fromSystemProperties());
+    }
+
+    /** Compiles an in-memory model for {@code backend} as {@code options} say (kernel choice). */
+    public static TernModel of(ModelDef def, Backend backend, PlanOptions options) {
+        return new TernModel(def, backend, options, -1);
     }
 
     /** The backend chosen when none is given: {@code -Dtern.kernels}, else vector if available, else scalar. */
@@ -130,7 +141,7 @@ public final class TernModel {
     public Map<String, String> kernels() {
         Map<String, String> m = new LinkedHashMap<>();
         for (int i = 0; i < plan.nodeCount(); i++) {
-            m.put(def.nodes().get(i).name(), plan.entry(i).name);
+            m.put(def.nodes().get(i).name(), plan.kernelName(i));
         }
         return Collections.unmodifiableMap(m);
     }
@@ -139,7 +150,7 @@ public final class TernModel {
     public Map<String, Backend> kernelBackends() {
         Map<String, Backend> m = new LinkedHashMap<>();
         for (int i = 0; i < plan.nodeCount(); i++) {
-            m.put(def.nodes().get(i).name(), plan.entry(i).backend);
+            m.put(def.nodes().get(i).name(), plan.spec(i).backend);
         }
         return Collections.unmodifiableMap(m);
     }

@@ -114,6 +114,14 @@ public final class Int8Cases {
                     outAttrs(attrs, y);
                     break;
                 }
+                case HARD_SIGMOID:
+                case HARD_SWISH: {
+                    // its output range is not its input's: an output type from the float range
+                    y = type(ranges.get(n.output()), rnd);
+                    ins.add(q.get(n.input(0)));
+                    outAttrs(attrs, y);
+                    break;
+                }
                 case ADD:
                 case CONCAT: {
                     y = type(ranges.get(n.output()), rnd);

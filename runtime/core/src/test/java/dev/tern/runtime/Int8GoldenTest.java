@@ -180,6 +180,31 @@ class Int8GoldenTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("backends")
+    void hardSigmoidRequantizesToItsOwnScale(Backend backend) {
+        // x scale 1/16 zp 0: [-4, -2, -0.5, 0, 0.5, 2, 4] -> q [-64, -32, -8, 0, 8, 32, 64]. Alpha
+        // 0.25, beta 0.5: y [0, 0, 0.375, 0.5, 0.625, 1, 1]; output scale 1/256, zp -128:
+        // q = y * 256 - 128 = [-128, -128, -32, 0, 32, 128 -> 127, 127] -> real (q + 128) / 256.
+        ModelBuilder b = quantized("x", 1f / 16, 0, 7);
+        b.node(new Node("hs", OpType.HARD_SIGMOID, in("xq"), "yq", Attributes.builder().putAll(q(1f / 256, -128))
+                .put("alpha", 0.25f).put("beta", 0.5f).build()));
+        assertArrayEquals(new float[] {0f, 0f, 0.375f, 0.5f, 0.625f, 255f / 256, 255f / 256},
+                run(b, "yq", backend, one("x", -4f, -2f, -0.5f, 0f, 0.5f, 2f, 4f)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void hardSwishRequantizesToItsOwnScale(Backend backend) {
+        // x scale 1/8 zp 0: [-4, -3, -1.5, 0, 1.5, 3, 4.5] -> q [-32, -24, -12, 0, 12, 24, 36].
+        // y = x clamp(x / 6 + 1/2): [0, 0, -0.375, 0, 1.125, 3, 4.5]; output scale 1/16, zp -8:
+        // q = 16 y - 8 = [-8, -8, -14, -8, 10, 40, 64] -> real (q + 8) / 16, y again.
+        ModelBuilder b = quantized("x", 1f / 8, 0, 7);
+        b.node(new Node("hw", OpType.HARD_SWISH, in("xq"), "yq", q(1f / 16, -8)));
+        assertArrayEquals(new float[] {0f, 0f, -0.375f, 0f, 1.125f, 3f, 4.5f},
+                run(b, "yq", backend, one("x", -4f, -3f, -1.5f, 0f, 1.5f, 3f, 4.5f)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
     void relu6ClampsAtTheQuantizedBounds(Backend backend) {
         // scale 0.25 zp -100: x [-1, 3, 7.5] -> q [-104, -88, -70]; bounds [zp, zp + 6 / 0.25] = [-100, -76]
         // -> [-100, -88, -76] -> real [0, 3, 6].

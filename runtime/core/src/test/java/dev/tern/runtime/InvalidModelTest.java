@@ -29,6 +29,18 @@ class InvalidModelTest {
     }
 
     @Test
+    void hardSigmoidWithANonFiniteAlphaOrAnInt8OutputWithoutItsType() {
+        ModelBuilder b = new ModelBuilder("m").input("x", -1, 3);
+        b.hardSigmoid("hs", "x", Float.NaN, 0.5f);
+        rejected(b::build, "node 'hs'", "alpha", "must be finite", "NaN");
+        ModelBuilder q = new ModelBuilder("m").input("x", -1, 3);
+        q.node(new dev.tern.runtime.model.Node("q", OpType.QUANTIZE, java.util.List.of("x"), "xq",
+                Attributes.builder().put("scale", 0.1f).put("zero_point", 0).build()));
+        q.node(new dev.tern.runtime.model.Node("hs", OpType.HARD_SIGMOID, java.util.List.of("xq"), "yq", Attributes.EMPTY));
+        rejected(q::build, "node 'hs'", "an int8 output needs attributes scale and zero_point");
+    }
+
+    @Test
     void nodesOutOfOrder() {
         ModelBuilder b = new ModelBuilder("m").input("x", -1, 3);
         b.relu("second", "first");

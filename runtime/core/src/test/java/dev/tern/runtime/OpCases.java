@@ -64,10 +64,21 @@ public final class OpCases {
 
         /** Runs {@code def} on {@code inputs} with the given backend; returns node's output for every sample. */
         public float[][] run(ModelDef def, Backend backend, Map<String, float[]> in, String expectKernel) {
-            TernModel m = TernModel.of(def, backend);
+            return run(def, backend, in, expectKernel, PlanOptions.defaults());
+        }
+
+        /** {@link #run(ModelDef, Backend, Map, String)} with the model compiled as {@code options} say. */
+        public float[][] run(ModelDef def, Backend backend, Map<String, float[]> in, String expectKernel, PlanOptions options) {
+            TernModel m = TernModel.of(def, backend, options);
             if (expectKernel != null) {
                 assertEquals(expectKernel, m.kernels().get(node), "kernel resolved for node " + node + " of " + this);
             }
+            return run(m, in);
+        }
+
+        /** Runs model {@code m} (this case's model, compiled) on {@code in}; returns node's output for every sample. */
+        public float[][] run(TernModel m, Map<String, float[]> in) {
+            Backend backend = m.backend();
             try (Session s = m.newSession(SessionOptions.defaults().withMaxBatch(batch))) {
                 s.run(in, m.allTasks());
                 float[][] out = new float[batch][];
@@ -108,7 +119,9 @@ public final class OpCases {
             case RELU:
             case RELU6:
             case SIGMOID:
-            case SOFTMAX: return g.unary(op);
+            case SOFTMAX:
+            case HARD_SIGMOID:
+            case HARD_SWISH: return g.unary(op);
             default: return null;
         }
     }
@@ -389,12 +402,21 @@ public final class OpCases {
                 System.arraycopy(shape, 0, full, 1, shape.length);
                 // Relu and relu6 must be exact. Sigmoid outputs lie in (0, 1) (magnitude 1, one
                 // exp and one division); softmax normalizes a row of s positive terms that sum to 1.
-                int dot = type == OpType.SOFTMAX ? s : type == OpType.SIGMOID ? 1 : 0;
-                add("shape=" + Arrays.toString(shape) + " pad=" + pad, dot, 8f, mag -> {
+                // Hard sigmoid: one multiply-add (the scalar kernel's in float, the reference's in
+                // double), outputs in [0, 1]; half the cases with ONNX's default alpha and beta.
+                // Hard swish: three float roundings (scalar) against one (reference), outputs up
+                // to |x| (8): the tolerance of one product of magnitude 8.
+                int dot = type == OpType.SOFTMAX ? s
+                        : type == OpType.SIGMOID || type == OpType.HARD_SIGMOID || type == OpType.HARD_SWISH ? 1 : 0;
+                float magnitude = type == OpType.HARD_SWISH ? 8f : 1f;
+                Attributes attrs = type == OpType.HARD_SIGMOID && rnd.nextBoolean()
+                        ? Attributes.builder().put("alpha", 0.05f + rnd.nextFloat()).put("beta", rnd.nextFloat() * 2 - 0.5f).build()
+                        : Attributes.EMPTY;
+                add("shape=" + Arrays.toString(shape) + " pad=" + pad + " " + attrs, dot, 8f, mag -> {
                     ModelBuilder b = builder(pad).input("x", full);
-                    b.output(b.op(op.id(), type, Attributes.EMPTY, "x"));
+                    b.output(b.op(op.id(), type, attrs, "x"));
                     return b.build();
-                }, dot > 0 ? 1f : 0f);
+                }, dot > 0 ? magnitude : 0f);
             }
             return out;
         }

@@ -371,15 +371,52 @@ class OpGoldenTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("backends")
+    void hardSigmoidClampsALine(Backend backend) {
+        // alpha 0.25, beta 0.5 (binary fractions: exact): -4 -> -0.5 -> 0; -2 -> 0; -1 -> 0.25;
+        // 0 -> 0.5; 1 -> 0.75; 2 -> 1; 3 -> 1.25 -> 1.
+        ModelBuilder b = new ModelBuilder("hs").input("x", -1, 7);
+        b.output(b.hardSigmoid("h", "x", 0.25f, 0.5f));
+        assertArrayEquals(new float[] {0, 0, 0.25f, 0.5f, 0.75f, 1, 1},
+                run(b.build(), backend, "h", new float[] {-4, -2, -1, 0, 1, 2, 3}), 0f, backend.id());
+        // ONNX's defaults alpha 0.2, beta 0.5: -3 -> 0, -1 -> 0.3, 0 -> 0.5, 1 -> 0.7, 2.5 -> 1
+        ModelBuilder d = new ModelBuilder("hs").input("x", -1, 5);
+        d.output(d.hardSigmoid("h", "x"));
+        assertArrayEquals(new float[] {0, 0.3f, 0.5f, 0.7f, 1},
+                run(d.build(), backend, "h", new float[] {-3, -1, 0, 1, 2.5f}), 1e-6f, backend.id());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void hardSwishIsXTimesAHardSigmoid(Backend backend) {
+        // x (x / 6 + 1/2) clamped: -4 -> 0; -3 -> -3 x 0 = 0; -1.5 -> -1.5 x 0.25 = -0.375; 0 -> 0;
+        // 1.5 -> 1.5 x 0.75 = 1.125; 3 -> 3 x 1 = 3; 4.5 -> 4.5.
+        ModelBuilder b = new ModelBuilder("hw").input("x", -1, 7);
+        b.output(b.hardSwish("h", "x"));
+        assertArrayEquals(new float[] {0, 0, -0.375f, 0, 1.125f, 3, 4.5f},
+                run(b.build(), backend, "h", new float[] {-4, -3, -1.5f, 0, 1.5f, 3, 4.5f}), 1e-6f, backend.id());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
     void everyOpIsCoveredByTheAllOpsModel(Backend backend) {
+        EnumSet<OpType> since13 = EnumSet.range(OpType.HARD_SIGMOID, OpType.values()[OpType.values().length - 1]);
         EnumSet<OpType> seen = EnumSet.noneOf(OpType.class);
         seen.addAll(TestModels.ops(TestModels.allOps(1)));
-        assertEquals(EnumSet.complementOf(EnumSet.of(OpType.QUANTIZE, OpType.DEQUANTIZE)), seen);
+        EnumSet<OpType> expected = EnumSet.complementOf(EnumSet.of(OpType.QUANTIZE, OpType.DEQUANTIZE));
+        expected.removeAll(since13);
+        assertEquals(expected, seen);
         ModelDef int8 = TestModels.allOpsInt8(1);
         seen.addAll(TestModels.ops(int8));
-        assertEquals(EnumSet.allOf(OpType.class), seen, "with the int8 version of it");
-        // and every node of both resolves on this backend (falling back where a kernel is missing)
-        for (ModelDef def : new ModelDef[] {TestModels.allOps(1), int8}) {
+        seen.addAll(TestModels.ops(TestModels.since13Ops(1)));
+        ModelDef int8Since13 = TestModels.since13OpsInt8(1);
+        seen.addAll(TestModels.ops(int8Since13));
+        assertEquals(EnumSet.allOf(OpType.class), seen, "with the int8 version of it and the ops since 1.3");
+        for (OpType op : since13) {
+            assertTrue(int8Since13.nodes().stream().anyMatch(n -> n.op() == op && int8Since13.typeOf(n.output()).isInt8()),
+                    op + " runs in int8 in since13OpsInt8");
+        }
+        // and every node of them resolves on this backend (falling back where a kernel is missing)
+        for (ModelDef def : new ModelDef[] {TestModels.allOps(1), int8, TestModels.since13Ops(1), int8Since13}) {
             TernModel m = TernModel.of(def, backend);
             assertEquals(backend, m.backend());
             m.kernelBackends().forEach((node, kb) -> assertTrue(kb.ordinal() <= backend.ordinal(),

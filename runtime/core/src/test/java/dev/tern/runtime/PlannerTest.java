@@ -90,7 +90,7 @@ class PlannerTest {
     void liveValuesNeverOverlapOnRandomGraphs() {
         for (long seed = 1; seed <= 60; seed++) {
             ModelDef def = randomGraph(seed);
-            Plan plan = new Plan(def, Backend.REFERENCE);
+            Plan plan = new Plan(def, Backend.REFERENCE, PlanOptions.defaults());
             Map<String, int[]> life = lifetimes(def);
             List<String> values = new ArrayList<>(life.keySet());
             for (int i = 0; i < values.size(); i++) {

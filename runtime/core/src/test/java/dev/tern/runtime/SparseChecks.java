@@ -1,6 +1,6 @@
 package dev.tern.runtime;
 
-import dev.tern.runtime.internal.KernelRegistry;
+import dev.tern.runtime.internal.KernelSpec;
 import dev.tern.runtime.model.DType;
 import dev.tern.runtime.model.ModelDef;
 import dev.tern.runtime.model.Node;
@@ -57,30 +57,20 @@ public final class SparseChecks {
         return new ModelDef(def.name(), def.inputs(), ts, def.nodes(), def.tasks(), def.outputs(), def.provenance());
     }
 
-    /** Runs with {@code -Dtern.sparse=mode} in force (the plan reads it when the model is made). */
-    static float[][] run(OpCases.Case c, ModelDef def, Backend b, Map<String, float[]> in, String kernel, String mode) {
-        String old = System.getProperty("tern.sparse");
-        System.setProperty("tern.sparse", mode);
-        try {
-            return c.run(def, b, in, kernel);
-        } finally {
-            if (old == null) {
-                System.clearProperty("tern.sparse");
-            } else {
-                System.setProperty("tern.sparse", old);
-            }
-        }
+    /** Runs with the plan's sparse choice set to {@code mode}. */
+    static float[][] run(OpCases.Case c, ModelDef def, Backend b, Map<String, float[]> in, String kernel, PlanOptions.Sparse mode) {
+        return c.run(def, b, in, kernel, PlanOptions.defaults().withSparse(mode));
     }
 
-    public static void check(KernelRegistry.Entry entry, int size, long seed, double sparsity) {
-        assertTrue(entry.sparse && entry.op == OpType.DENSE, entry.name);
+    public static void check(KernelSpec entry, int size, long seed, double sparsity) {
+        assertTrue(entry.kind == KernelSpec.Kind.SPARSE && entry.op == OpType.DENSE, entry.name);
         boolean int8 = entry.dtype == DType.INT8;
         List<OpCases.Case> cases = int8 ? Int8Cases.cases(OpType.DENSE, size, seed) : OpCases.cases(OpType.DENSE, size, seed);
         for (OpCases.Case c : cases) {
             ModelDef def = masked(c.model.apply(false), sparsity, seed);
             String ref = int8 ? "int8-dense-reference" : "f32-dense-reference";
-            float[][] want = run(c, def, Backend.REFERENCE, c.inputs, ref, "never");
-            float[][] got = run(c, def, entry.backend, c.inputs, entry.name, "always");
+            float[][] want = run(c, def, Backend.REFERENCE, c.inputs, ref, PlanOptions.Sparse.NEVER);
+            float[][] got = run(c, def, entry.backend, c.inputs, entry.name, PlanOptions.Sparse.ALWAYS);
             if (int8) {
                 for (int s = 0; s < c.batch; s++) {
                     TestModels.assertBitwiseEquals(want[s], got[s], entry.name + " vs dense reference, " + c + ", sample " + s);
@@ -89,7 +79,7 @@ public final class SparseChecks {
             }
             Map<String, float[]> absIn = new LinkedHashMap<>();
             c.inputs.forEach((k, v) -> absIn.put(k, TestModels.abs(v)));
-            float[][] mag = run(c, masked(c.model.apply(true), sparsity, seed), Backend.REFERENCE, absIn, null, "never");
+            float[][] mag = run(c, masked(c.model.apply(true), sparsity, seed), Backend.REFERENCE, absIn, null, PlanOptions.Sparse.NEVER);
             for (int s = 0; s < c.batch; s++) {
                 TestModels.assertClose(want[s], got[s], mag[s], c.dotLength, entry.name + " vs dense reference, " + c + ", sample " + s);
             }

@@ -84,6 +84,29 @@ public final class TestModels {
      * {@link #allOps} quantized to int8 by the test-side quantizer of {@link Int8Cases}
      * (activation ranges from the float model on seeded inputs; sigmoid and softmax stay float).
      */
+    /**
+     * The ops added after format 1.2 (from hard_sigmoid on), which {@link #allOps} leaves out so
+     * that it, and the golden files written from it, stay as they were: a small dense layer
+     * into each of them.
+     */
+    public static ModelDef since13Ops(long seed) {
+        Random rnd = new Random(seed);
+        ModelBuilder b = new ModelBuilder("ops-1.3").input("x", -1, 12);
+        String h = b.dense("fc", "x", 8, 12, random(rnd, 96, 0.5f), random(rnd, 8, 0.1f), Activation.NONE);
+        b.output(b.hardSigmoid("hsig", h));
+        b.output(b.hardSwish("hswish", h));
+        return b.build();
+    }
+
+    /** {@link #since13Ops} quantized as {@link #allOpsInt8} quantizes {@link #allOps}. */
+    public static ModelDef since13OpsInt8(long seed) {
+        ModelDef def = since13Ops(seed);
+        Random rnd = new Random(seed);
+        java.util.Map<String, float[]> in = new java.util.LinkedHashMap<>();
+        in.put("x", random(rnd, 4 * 12, 4f));
+        return Int8Cases.quantize(def, in, 4, rnd);
+    }
+
     public static ModelDef allOpsInt8(long seed) {
         ModelDef def = allOps(seed);
         java.util.Random rnd = new java.util.Random(seed);

@@ -15,16 +15,23 @@ public final class TernFormat {
      * The newest minor version this code writes; it reads any minor of its major. 1.1 added
      * int8: the quantize/dequantize ops (16, 17), int8 activations (attributes scale and
      * zero_point), int8 weights and int32 biases in Dense and the convolutions; 1.2 added sparse
-     * tensor storage (a bitmask and the non-zero elements).
+     * tensor storage (a bitmask and the non-zero elements); 1.3 the hard activations (ops 18 and 19).
      */
-    public static final int MINOR = 2;
+    public static final int MINOR = 3;
     /** The minor version that added sparse tensor storage (dtype code bit 7, docs/FORMAT.md). */
     static final int SPARSE_MINOR = 2;
+    /** The minor version that added the ops from hard_sigmoid (code 18) on. */
+    static final int HARD_OPS_MINOR = 3;
     /** Set in a tensor's dtype code when its blob is in sparse form ({@link SparseCodec}). */
     static final int SPARSE_BIT = 0x80;
 
     /** The lowest minor version that holds this model (writers write the lowest one that fits). */
     public static int minorFor(dev.tern.runtime.model.ModelDef def) {
+        for (dev.tern.runtime.model.Node n : def.nodes()) {
+            if (n.op().code() >= dev.tern.runtime.model.OpType.HARD_SIGMOID.code()) {
+                return HARD_OPS_MINOR;
+            }
+        }
         for (dev.tern.runtime.model.Node n : def.nodes()) {
             if (n.op().code() > dev.tern.runtime.model.OpType.SOFTMAX.code()) {
                 return 1;

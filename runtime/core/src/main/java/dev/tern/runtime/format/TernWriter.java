@@ -105,7 +105,7 @@ public final class TernWriter {
         ((Buffer) f).position(0);
         f.put(TernFormat.MAGIC);
         f.putShort((short) TernFormat.MAJOR);
-        f.putShort((short) (anySparse ? TernFormat.SPARSE_MINOR : TernFormat.minorFor(def)));
+        f.putShort((short) Math.max(anySparse ? TernFormat.SPARSE_MINOR : 0, TernFormat.minorFor(def)));
         f.putInt(0); // flags
         f.putLong(fileSize);
         f.putInt(sections);

@@ -1,241 +1,195 @@
 package dev.tern.runtime.internal;
 
 import dev.tern.runtime.Backend;
-import dev.tern.runtime.internal.kernels.Int8ReferenceKernels;
-import dev.tern.runtime.internal.kernels.Int8ScalarKernels;
-import dev.tern.runtime.internal.kernels.ReferenceKernels;
-import dev.tern.runtime.internal.kernels.ScalarKernels;
+import dev.tern.runtime.PlanOptions;
+import dev.tern.runtime.internal.kernels.CoreKernels;
 import dev.tern.runtime.model.DType;
 import dev.tern.runtime.model.OpType;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
- * The one list of kernels: (op, dtype, backend) to factory. The resolver, the tests and
- * the benchmarks all read it, so a kernel is tested and benchmarked by being registered.
- * Reference and scalar kernels register here; the vector jar adds its own when
- * {@link Platform} loads it.
+ * The one list of kernels: every {@link KernelSpec} of this JVM, immutable. The plan, the
+ * property tests and the benchmarks all read it, so a kernel is tested and benchmarked by
+ * being listed. tern-runtime's kernels are listed in {@link CoreKernels}; the vector jar
+ * contributes its list when {@link Platform} loads it. Order matters only among the variants
+ * of one (kind, op, dtype, backend): the plan tries them in list order.
  */
 public final class KernelRegistry {
-    private static final List<Entry> ENTRIES = new ArrayList<>();
-    private static final List<Entry> SPARSE = new ArrayList<>();
-    private static final List<Fused> FUSED = new ArrayList<>();
-
     /**
      * A Dense whose weights have at most this fraction of non-zeros runs a sparse kernel,
      * when one exists on the same backend as the dense kernel it replaces (a scalar sparse
      * kernel never replaces a vector dense one). Measured with {@code SparseBench} on the
      * teacher's 5184x256 Dense at batch 1 (docs/KERNELS.md): sparse pays from about 88%
      * sparsity for fp32 and 90% for scalar int8; the vector int8 dense kernel beats every
-     * sparse int8 kernel up to 95%. {@code -Dtern.sparse=never|always|auto} overrides the
-     * choice (read when a model is loaded).
+     * sparse int8 kernel up to 95%. {@link PlanOptions.Sparse} overrides the choice.
      */
     public static final double SPARSE_DENSITY = 0.10;
 
-    static {
-        ReferenceKernels.register();
-        ScalarKernels.register();
-        Int8ReferenceKernels.register();
-        Int8ScalarKernels.register();
-        dev.tern.runtime.internal.kernels.SparseKernels.register();
-    }
+    private final List<KernelSpec> specs;
 
-    private KernelRegistry() {
-    }
-
-    public static synchronized void register(OpType op, DType dtype, Backend backend, String name, KernelFactory factory) {
-        for (Entry e : ENTRIES) {
-            if (e.op == op && e.dtype == dtype && e.backend == backend) {
-                throw new IllegalStateException("kernel for " + op + "/" + dtype + "/" + backend + " registered twice");
+    /** A registry of these specs; names must be unique. */
+    public KernelRegistry(List<KernelSpec> specs) {
+        Set<String> names = new HashSet<>();
+        for (KernelSpec s : specs) {
+            if (!names.add(s.name)) {
+                throw new IllegalStateException("kernel " + s.name + " listed twice");
             }
         }
-        ENTRIES.add(new Entry(op, dtype, backend, name, factory, false));
+        this.specs = Collections.unmodifiableList(new ArrayList<>(specs));
     }
 
-    /**
-     * Registers the sparse-weight variant of a kernel (Dense): chosen instead of the dense
-     * one for weights with at most {@link #SPARSE_DENSITY} non-zeros.
-     */
-    public static synchronized void registerSparse(OpType op, DType dtype, Backend backend, String name, KernelFactory factory) {
-        for (Entry e : SPARSE) {
-            if (e.op == op && e.dtype == dtype && e.backend == backend) {
-                throw new IllegalStateException("sparse kernel for " + op + "/" + dtype + "/" + backend + " registered twice");
-            }
+    /** Every kernel of this JVM: tern-runtime's and, where the vector backend is available, tern-runtime-vector's. */
+    public static KernelRegistry all() {
+        return All.REGISTRY;
+    }
+
+    /** Built on first use: the vector jar's list is known only after {@link Platform} has tried to load it. */
+    private static final class All {
+        static final KernelRegistry REGISTRY = build();
+
+        private static KernelRegistry build() {
+            List<KernelSpec> all = new ArrayList<>(new CoreKernels().kernels());
+            all.addAll(Platform.vectorKernels());
+            return new KernelRegistry(all);
         }
-        SPARSE.add(new Entry(op, dtype, backend, name, factory, true));
     }
 
-    /** The registered sparse variant for exactly this triple, or null. */
-    public static synchronized Entry findSparse(OpType op, DType dtype, Backend backend) {
-        for (Entry e : SPARSE) {
-            if (e.op == op && e.dtype == dtype && e.backend == backend) {
-                return e;
-            }
-        }
-        return null;
+    public List<KernelSpec> specs() {
+        return specs;
     }
 
-    /** The sparse variant for {@code backend}, falling back VECTOR -> SCALAR -> REFERENCE; null if none. */
-    public static Entry resolveSparse(OpType op, DType dtype, Backend backend) {
-        for (Backend b = backend; b != null; b = b.fallback()) {
-            Entry e = findSparse(op, dtype, b);
-            if (e != null) {
-                return e;
+    /** The spec of this name, or null. */
+    public KernelSpec byName(String name) {
+        for (KernelSpec s : specs) {
+            if (s.name.equals(name)) {
+                return s;
             }
         }
         return null;
     }
 
+    /** The specs of exactly this kind, ops (second null unless fused), dtype and backend, in list order. */
+    public List<KernelSpec> find(KernelSpec.Kind kind, OpType op, OpType second, DType dtype, Backend backend) {
+        List<KernelSpec> out = new ArrayList<>();
+        for (KernelSpec s : specs) {
+            if (s.kind == kind && s.op == op && s.second == second && s.dtype == dtype && s.backend == backend) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
     /**
-     * Whether weights with this fraction of non-zeros run sparse: {@code -Dtern.sparse}
-     * (never, always, or auto: at most {@link #SPARSE_DENSITY}).
+     * The specs the plan may try for a node on exactly {@code backend}, in order: those
+     * {@code options} names first, then the automatic ones that no {@link PlanOptions#withoutVariant}
+     * token excludes.
      */
-    public static boolean prefersSparse(double density) {
-        String p = System.getProperty("tern.sparse", "auto");
-        switch (p) {
-            case "never":
-                return false;
-            case "always":
+    public List<KernelSpec> candidates(KernelSpec.Kind kind, OpType op, OpType second, DType dtype, Backend backend,
+                                       PlanOptions options) {
+        List<KernelSpec> all = find(kind, op, second, dtype, backend);
+        List<KernelSpec> out = new ArrayList<>();
+        for (KernelSpec s : all) {
+            if (options.preferred().contains(s.name)) {
+                out.add(s);
+            }
+        }
+        for (KernelSpec s : all) {
+            if (s.auto && !out.contains(s) && !excluded(s, options)) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    private static boolean excluded(KernelSpec s, PlanOptions options) {
+        for (String token : options.withoutVariants()) {
+            if (s.hasToken(token)) {
                 return true;
-            case "auto":
-                return density <= SPARSE_DENSITY;
-            default:
-                throw new dev.tern.runtime.TernException("-Dtern.sparse=" + p + ": expected never, always or auto");
-        }
-    }
-
-    /** The sparse variants (sparse entries are not in {@link #entries()}). */
-    public static synchronized List<Entry> sparseEntries() {
-        return Collections.unmodifiableList(new ArrayList<>(SPARSE));
-    }
-
-    /**
-     * Makes one kernel that runs two nodes, {@code first} and its only consumer {@code second}
-     * (the plan has checked the graph); returns null when it does not support this pair's
-     * configuration (the plan then runs the two nodes' own kernels), may throw
-     * IllegalArgumentException as a {@link KernelFactory}.
-     */
-    public interface FusedFactory {
-        Kernel create(OpContext first, OpContext second);
-    }
-
-    /**
-     * Registers a kernel that computes node {@code first} (of kernel type {@code dtype}) and its
-     * only consumer {@code second} in one pass, writing only the second's output. The plan offers
-     * it every such pair when {@link #fusionEnabled()}; see {@link Plan}.
-     */
-    public static synchronized void registerFused(OpType first, OpType second, DType dtype, Backend backend, String name,
-                                                  FusedFactory factory) {
-        for (Fused f : FUSED) {
-            if (f.entry.op == first && f.second == second && f.entry.dtype == dtype && f.entry.backend == backend) {
-                throw new IllegalStateException("fused kernel for " + first + "+" + second + "/" + dtype + "/" + backend
-                        + " registered twice");
             }
         }
-        FUSED.add(new Fused(new Entry(first, dtype, backend, name, null, false), second, factory));
+        return false;
     }
 
     /**
-     * The fused kernel for (first, second) on exactly {@code backend}, or null: a fused kernel
-     * replaces the two nodes' kernels of its own backend only, so there is no fallback chain.
+     * The kernel of one node and the spec it came from. In order: a kernel {@code options} names
+     * that takes the node (on {@code backend} or its fallbacks); the sparse kernel, when the node's
+     * weights are sparse enough ({@link #SPARSE_DENSITY}, {@link PlanOptions.Sparse}) and it is on
+     * the backend of the dense kernel it replaces (any backend with {@code ALWAYS}); else the first
+     * variant that takes the node on the first backend of the chain VECTOR -> SCALAR -> REFERENCE
+     * that has one. Null when there is none.
+     *
+     * @param density fraction of non-zero weights of the node's constant input 1, asked only when a
+     *                sparse kernel is in question; null when that input is not a constant (no sparse kernel)
+     * @throws IllegalArgumentException from a factory, for a configuration no kernel supports
      */
-    public static synchronized Fused findFused(OpType first, OpType second, DType dtype, Backend backend) {
-        for (Fused f : FUSED) {
-            if (f.entry.op == first && f.second == second && f.entry.dtype == dtype && f.entry.backend == backend) {
-                return f;
+    public Choice choose(OpContext ctx, OpType op, DType dtype, Backend backend, PlanOptions options,
+                         java.util.function.DoubleSupplier density) {
+        List<KernelSpec> tried = new ArrayList<>();
+        for (String name : options.preferred()) {
+            KernelSpec s = byName(name);
+            if (s != null && s.kind != KernelSpec.Kind.FUSED && s.op == op && s.dtype == dtype && inChain(s.backend, backend)) {
+                tried.add(s);
+                Kernel k = s.create(ctx);
+                if (k != null) {
+                    return new Choice(s, k);
+                }
+            }
+        }
+        Backend dense = null;
+        for (Backend b = backend; b != null && dense == null; b = b.fallback()) {
+            dense = candidates(KernelSpec.Kind.PLAIN, op, null, dtype, b, options).isEmpty() ? null : b;
+        }
+        if (dense == null) {
+            return null;
+        }
+        KernelSpec sparse = null;
+        for (Backend b = backend; b != null && sparse == null; b = b.fallback()) {
+            List<KernelSpec> c = candidates(KernelSpec.Kind.SPARSE, op, null, dtype, b, options);
+            sparse = c.isEmpty() ? null : c.get(0);
+        }
+        if (density != null && sparse != null && !tried.contains(sparse) && options.sparse() != PlanOptions.Sparse.NEVER
+                && (sparse.backend == dense || options.sparse() == PlanOptions.Sparse.ALWAYS)
+                && (options.sparse() == PlanOptions.Sparse.ALWAYS || density.getAsDouble() <= SPARSE_DENSITY)) {
+            Kernel k = sparse.create(ctx);
+            if (k != null) {
+                return new Choice(sparse, k);
+            }
+        }
+        for (Backend b = dense; b != null; b = b.fallback()) {
+            for (KernelSpec s : candidates(KernelSpec.Kind.PLAIN, op, null, dtype, b, options)) {
+                if (!tried.contains(s)) {
+                    Kernel k = s.create(ctx);
+                    if (k != null) {
+                        return new Choice(s, k);
+                    }
+                }
             }
         }
         return null;
     }
 
-    /** The fused kernels registered. */
-    public static synchronized List<Fused> fusedEntries() {
-        return Collections.unmodifiableList(new ArrayList<>(FUSED));
-    }
-
-    /**
-     * Whether plans fuse node pairs that have a fused kernel: {@code -Dtern.fuse} (auto, the
-     * default, or never: every node runs its own kernel; read when a model is loaded).
-     */
-    public static boolean fusionEnabled() {
-        String p = System.getProperty("tern.fuse", "auto");
-        switch (p) {
-            case "never":
-                return false;
-            case "auto":
+    private static boolean inChain(Backend b, Backend start) {
+        for (Backend x = start; x != null; x = x.fallback()) {
+            if (x == b) {
                 return true;
-            default:
-                throw new dev.tern.runtime.TernException("-Dtern.fuse=" + p + ": expected never or auto");
-        }
-    }
-
-    /** A fused kernel: its entry names it (op is the first node's, factory null), {@link #second} is the consumer's op. */
-    public static final class Fused {
-        public final Entry entry;
-        public final OpType second;
-        public final FusedFactory factory;
-
-        Fused(Entry entry, OpType second, FusedFactory factory) {
-            this.entry = entry;
-            this.second = second;
-            this.factory = factory;
-        }
-
-        @Override
-        public String toString() {
-            return entry.name;
-        }
-    }
-
-    /** The registered kernel for exactly this triple, or null. */
-    public static synchronized Entry find(OpType op, DType dtype, Backend backend) {
-        for (Entry e : ENTRIES) {
-            if (e.op == op && e.dtype == dtype && e.backend == backend) {
-                return e;
             }
         }
-        return null;
+        return false;
     }
 
-    /** The kernel for {@code backend}, falling back VECTOR -> SCALAR -> REFERENCE; null if none. */
-    public static Entry resolve(OpType op, DType dtype, Backend backend) {
-        for (Backend b = backend; b != null; b = b.fallback()) {
-            Entry e = find(op, dtype, b);
-            if (e != null) {
-                return e;
-            }
-        }
-        return null;
-    }
+    /** A kernel and the spec that made it. */
+    public static final class Choice {
+        public final KernelSpec spec;
+        public final Kernel kernel;
 
-    public static synchronized List<Entry> entries() {
-        return Collections.unmodifiableList(new ArrayList<>(ENTRIES));
-    }
-
-    /** One registered kernel. Names follow docs/KERNELS.md: {@code <dtype>-<op>-<backend>} (f32 or int8). */
-    public static final class Entry {
-        public final OpType op;
-        public final DType dtype;
-        public final Backend backend;
-        public final String name;
-        public final KernelFactory factory;
-        /** A sparse-weight variant ({@link #registerSparse}). */
-        public final boolean sparse;
-
-        Entry(OpType op, DType dtype, Backend backend, String name, KernelFactory factory, boolean sparse) {
-            this.sparse = sparse;
-            this.op = op;
-            this.dtype = dtype;
-            this.backend = backend;
-            this.name = name;
-            this.factory = factory;
-        }
-
-        @Override
-        public String toString() {
-            return name;
+        Choice(KernelSpec spec, Kernel kernel) {
+            this.spec = spec;
+            this.kernel = kernel;
         }
     }
 }

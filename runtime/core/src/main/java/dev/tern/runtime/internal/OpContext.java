@@ -4,6 +4,7 @@ import dev.tern.runtime.model.Activation;
 import dev.tern.runtime.model.Attributes;
 import dev.tern.runtime.model.ModelDef;
 import dev.tern.runtime.model.Node;
+import dev.tern.runtime.model.OpType;
 import dev.tern.runtime.model.Padding;
 import dev.tern.runtime.model.ShapeInference;
 import dev.tern.runtime.model.DType;
@@ -180,6 +181,28 @@ public final class OpContext {
         Padding p = padding();
         return new Window(x[0], x[1], x[2], kh, kw, st[0], st[1],
                 ShapeInference.padBefore(x[0], kh, st[0], p), ShapeInference.padBefore(x[1], kw, st[1], p), y[0], y[1], y[2]);
+    }
+
+    /**
+     * The geometry of a global pool as a window over the whole image: one output pixel, the
+     * window as large as the input, stride 1, no padding (the pooling kernels run both alike).
+     */
+    public Window globalWindow() {
+        int[] x = inShape(0);
+        return new Window(x[0], x[1], x[2], x[0], x[1], 1, 1, 0, 0, 1, 1, x[2]);
+    }
+
+    /**
+     * The geometry of a pooling node: {@link #globalWindow()} for the global pools, else the
+     * window of its {@code window} attribute.
+     */
+    public Window poolWindow() {
+        OpType op = node.op();
+        if (op == OpType.GLOBAL_MAX_POOL || op == OpType.GLOBAL_AVG_POOL) {
+            return globalWindow();
+        }
+        int[] win = attrs().getInts("window", null);
+        return window(win[0], win[1]);
     }
 
     /** Spatial geometry of a windowed op; all values per sample, NHWC. */

@@ -2,6 +2,7 @@ package dev.tern.runtime.internal;
 
 import dev.tern.runtime.Backend;
 import dev.tern.runtime.InvalidModelException;
+import dev.tern.runtime.PlanOptions;
 import dev.tern.runtime.model.DType;
 import dev.tern.runtime.model.InputSpec;
 import dev.tern.runtime.model.ModelDef;
@@ -26,7 +27,8 @@ public final class Plan {
     public final ModelDef def;
     public final Backend backend;
     private final Kernel[] kernels;
-    private final KernelRegistry.Entry[] entries;
+    private final KernelSpec[] specs;
+    private final String[] kernelNames;
     private final Map<String, Integer> offsets;
     private final int stride;
     private final int int8Stride;
@@ -36,7 +38,12 @@ public final class Plan {
     private final boolean[][] taskNodes;
     private final boolean[] outputNodes;
 
-    public Plan(ModelDef def, Backend backend) {
+    /** The plan of {@code def} on {@code backend}, kernels chosen from {@link KernelRegistry#all()} as {@code options} say. */
+    public Plan(ModelDef def, Backend backend, PlanOptions options) {
+        this(def, backend, options, KernelRegistry.all());
+    }
+
+    public Plan(ModelDef def, Backend backend, PlanOptions options, KernelRegistry registry) {
         this.def = def;
         this.backend = backend;
         List<Node> nodes = def.nodes();
@@ -83,7 +90,7 @@ public final class Plan {
         }
         // Fusion candidates: a fused kernel writes the second node's output when the first node
         // runs, so that value's lifetime starts there (nothing defined in between may share it).
-        int[] fuseWith = fusionCandidates(def, backend);
+        int[] fuseWith = fusionCandidates(def, backend, options, registry);
         for (int i = 0; i < n; i++) {
             if (fuseWith[i] >= 0) {
                 int[] l = life.get(root.get(nodes.get(fuseWith[i]).output()));
@@ -138,7 +145,8 @@ public final class Plan {
 
         // Kernels.
         kernels = new Kernel[n];
-        entries = new KernelRegistry.Entry[n];
+        specs = new KernelSpec[n];
+        kernelNames = new String[n];
         int scratchMax = 0;
         int scratchIntMax = 0;
         int scratchLongMax = 0;
@@ -150,43 +158,45 @@ public final class Plan {
             DType dtype = kernelType(def, node);
             if (fuseWith[i] >= 0) {
                 int j = fuseWith[i];
-                KernelRegistry.Fused fused = KernelRegistry.findFused(node.op(), nodes.get(j).op(), dtype, backend);
-                Kernel k;
+                for (KernelSpec fused : registry.candidates(KernelSpec.Kind.FUSED, node.op(), nodes.get(j).op(), dtype,
+                        backend, options)) {
+                    Kernel k;
+                    try {
+                        k = fused.create(context(def, node, stride, int8Stride), context(def, nodes.get(j), stride, int8Stride));
+                    } catch (IllegalArgumentException e) {
+                        throw new InvalidModelException("node '" + node.name() + "' (" + node.op().id() + ") fused with '"
+                                + nodes.get(j).name() + "': " + e.getMessage());
+                    }
+                    if (k != null) {
+                        kernels[i] = k;
+                        specs[i] = fused;
+                        kernelNames[i] = fused.name;
+                        kernels[j] = NOTHING;
+                        specs[j] = fused;
+                        kernelNames[j] = "fused into " + node.name();
+                        break;
+                    }
+                }
+                // when no fused kernel takes this configuration, both nodes run their own
+            }
+            if (kernels[i] == null) {
+                OpContext ctx = context(def, node, stride, int8Stride);
+                KernelRegistry.Choice choice;
                 try {
-                    k = fused.factory.create(context(def, node, stride, int8Stride), context(def, nodes.get(j), stride, int8Stride));
+                    boolean constantWeights = node.inputs().size() > 1 && def.tensors().containsKey(node.input(1));
+                    choice = registry.choose(ctx, node.op(), dtype, backend, options,
+                            constantWeights ? () -> density(def.tensor(node.input(1))) : null);
                 } catch (IllegalArgumentException e) {
-                    throw new InvalidModelException("node '" + node.name() + "' (" + node.op().id() + ") fused with '"
-                            + nodes.get(j).name() + "': " + e.getMessage());
+                    throw new InvalidModelException("node '" + node.name() + "' (" + node.op().id() + "): " + e.getMessage());
                 }
-                if (k != null) {
-                    kernels[i] = k;
-                    entries[i] = fused.entry;
-                    kernels[j] = NOTHING;
-                    entries[j] = new KernelRegistry.Entry(nodes.get(j).op(), dtype, fused.entry.backend,
-                            "fused into " + node.name(), null, false);
-                    scratchMax = Math.max(scratchMax, k.scratchFloats());
-                    scratchIntMax = Math.max(scratchIntMax, k.scratchInts());
-                    scratchLongMax = Math.max(scratchLongMax, k.scratchLongs());
-                    continue;
+                if (choice == null) {
+                    throw new InvalidModelException("node '" + node.name() + "': no kernel for " + node.op().id() + " on "
+                            + dtype.id());
                 }
-                // the fused kernel does not support this configuration: both nodes run their own
+                kernels[i] = choice.kernel;
+                specs[i] = choice.spec;
+                kernelNames[i] = choice.spec.name;
             }
-            KernelRegistry.Entry entry = KernelRegistry.resolve(node.op(), dtype, backend);
-            KernelRegistry.Entry sparse = KernelRegistry.resolveSparse(node.op(), dtype, backend);
-            if (sparse != null && entry != null && (sparse.backend == entry.backend || "always".equals(System.getProperty("tern.sparse")))
-                    && def.tensors().containsKey(node.input(1)) && KernelRegistry.prefersSparse(density(def.tensor(node.input(1))))) {
-                entry = sparse;
-            }
-            if (entry == null) {
-                throw new InvalidModelException("node '" + node.name() + "': no kernel for " + node.op().id() + " on " + dtype.id());
-            }
-            OpContext ctx = context(def, node, stride, int8Stride);
-            try {
-                kernels[i] = entry.factory.create(ctx);
-            } catch (IllegalArgumentException e) {
-                throw new InvalidModelException("node '" + node.name() + "' (" + node.op().id() + "): " + e.getMessage());
-            }
-            entries[i] = entry;
             scratchMax = Math.max(scratchMax, kernels[i].scratchFloats());
             scratchIntMax = Math.max(scratchIntMax, kernels[i].scratchInts());
             scratchLongMax = Math.max(scratchLongMax, kernels[i].scratchLongs());
@@ -234,16 +244,17 @@ public final class Plan {
     /**
      * Per node i, the index of the node it may be fused with, or -1: node i's output is read
      * by exactly one input of one node j, is neither a graph nor a task output, keeps its type
-     * (scale and zero point) through j, and a fused kernel for (op i, op j) is registered on
-     * {@code backend} ({@link KernelRegistry#registerFused}); none when {@code -Dtern.fuse=never}.
-     * The fused kernel may still decline the pair's configuration when the plan asks it.
+     * (scale and zero point) through j, and a fused kernel for (op i, op j) on {@code backend}
+     * is a candidate ({@link KernelRegistry#candidates}); none when fusion is off
+     * ({@link PlanOptions#fusion()}). The fused kernels may still decline the pair's
+     * configuration when the plan asks them.
      */
-    static int[] fusionCandidates(ModelDef def, Backend backend) {
+    static int[] fusionCandidates(ModelDef def, Backend backend, PlanOptions options, KernelRegistry registry) {
         List<Node> nodes = def.nodes();
         int n = nodes.size();
         int[] with = new int[n];
         java.util.Arrays.fill(with, -1);
-        if (!KernelRegistry.fusionEnabled()) {
+        if (!options.fusion()) {
             return with;
         }
         Map<String, Integer> reads = new HashMap<>();
@@ -268,7 +279,8 @@ public final class Plan {
             }
             Node next = nodes.get(j);
             if (!def.typeOf(v).equals(def.typeOf(next.output()))
-                    || KernelRegistry.findFused(node.op(), next.op(), kernelType(def, node), backend) == null) {
+                    || registry.candidates(KernelSpec.Kind.FUSED, node.op(), next.op(), kernelType(def, node), backend,
+                    options).isEmpty()) {
                 continue;
             }
             with[i] = j;
@@ -339,9 +351,14 @@ public final class Plan {
         return kernels[i];
     }
 
-    /** The registry entry that runs node i (after fallback). */
-    public KernelRegistry.Entry entry(int i) {
-        return entries[i];
+    /** The kernel spec that runs node i (after fallback; for both nodes of a fused pair, the fused kernel's). */
+    public KernelSpec spec(int i) {
+        return specs[i];
+    }
+
+    /** The name of node i's kernel, {@code fused into <first>} for the second node of a fused pair. */
+    public String kernelName(int i) {
+        return kernelNames[i];
     }
 
     /** Offset of a value for sample 0 in the arena of its type, or -1 for unknown names. */

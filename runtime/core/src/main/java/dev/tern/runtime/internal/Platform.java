@@ -3,6 +3,8 @@ package dev.tern.runtime.internal;
 import dev.tern.runtime.Backend;
 import dev.tern.runtime.TernException;
 
+import java.util.Collections;
+import java.util.List;
 import java.util.logging.Logger;
 
 /**
@@ -12,13 +14,14 @@ import java.util.logging.Logger;
  * readable, so Android's path never touches reflection or the incubator module.
  */
 public final class Platform {
-    /** The class in tern-runtime-vector whose static initializer registers its kernels. */
+    /** The {@link KernelProvider} of tern-runtime-vector: its list of kernels. */
     static final String VECTOR_KERNELS = "dev.tern.runtime.vector.VectorKernels";
     private static final Logger LOG = Logger.getLogger("dev.tern.runtime");
 
     private static volatile Boolean android;
     private static volatile Boolean vectorAvailable;
     private static volatile String vectorProblem = "";
+    private static volatile List<KernelSpec> vectorKernels = Collections.emptyList();
 
     private Platform() {
     }
@@ -69,6 +72,12 @@ public final class Platform {
         return vectorProblem;
     }
 
+    /** tern-runtime-vector's kernels where {@link #vectorAvailable()}, else none. */
+    public static List<KernelSpec> vectorKernels() {
+        vectorAvailable();
+        return vectorKernels;
+    }
+
     private static boolean loadVector() {
         if (isAndroid()) {
             vectorProblem = "Android has no Vector API";
@@ -81,7 +90,10 @@ public final class Platform {
             return false;
         }
         try {
-            Class.forName(VECTOR_KERNELS, true, Platform.class.getClassLoader());
+            // the one reflective step, never taken on Android: the vector jar is optional
+            Class<? extends KernelProvider> provider = Class.forName(VECTOR_KERNELS, true, Platform.class.getClassLoader())
+                    .asSubclass(KernelProvider.class);
+            vectorKernels = Collections.unmodifiableList(provider.getDeclaredConstructor().newInstance().kernels());
             return true;
         } catch (Throwable e) {
             vectorProblem = "tern-runtime-vector is not on the class path";

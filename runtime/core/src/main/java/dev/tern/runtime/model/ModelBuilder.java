@@ -154,6 +154,19 @@ public final class ModelBuilder {
         return op(name, OpType.SIGMOID, Attributes.EMPTY, x);
     }
 
+    /** ONNX's default hard sigmoid: alpha 0.2, beta 0.5. */
+    public String hardSigmoid(String name, String x) {
+        return op(name, OpType.HARD_SIGMOID, Attributes.EMPTY, x);
+    }
+
+    public String hardSigmoid(String name, String x, float alpha, float beta) {
+        return op(name, OpType.HARD_SIGMOID, Attributes.builder().put("alpha", alpha).put("beta", beta).build(), x);
+    }
+
+    public String hardSwish(String name, String x) {
+        return op(name, OpType.HARD_SWISH, Attributes.EMPTY, x);
+    }
+
     public String softmax(String name, String x) {
         return op(name, OpType.SOFTMAX, Attributes.EMPTY, x);
     }

@@ -36,7 +36,18 @@ public enum OpType {
     /** float32 to int8: q = clamp(round(x / scale) + zero_point, -128, 127), ties away from zero; attrs scale, zero_point. */
     QUANTIZE(16),
     /** int8 to float32: x = scale * (q - zero_point), with the input's scale and zero point. */
-    DEQUANTIZE(17);
+    DEQUANTIZE(17),
+    /**
+     * y = max(0, min(1, alpha x + beta)) (ONNX HardSigmoid); attrs alpha (default 0.2), beta
+     * (default 0.5), finite. Int8: the input dequantized, the function in float32, quantized to
+     * the output's attributes scale and zero_point (1.3).
+     */
+    HARD_SIGMOID(18),
+    /**
+     * y = x max(0, min(1, x / 6 + 1/2)) (ONNX HardSwish: x HardSigmoid(x) with alpha 1/6, beta
+     * 1/2); no attributes. Int8: as hard_sigmoid, the output's own scale and zero_point (1.3).
+     */
+    HARD_SWISH(19);
 
     private final int code;
 

@@ -177,6 +177,12 @@ public final class ShapeInference {
                 }
                 return reshape(x, target);
             }
+            case HARD_SIGMOID:
+                arity(n, 1, 1);
+                finite(a, "alpha", OpType.HARD_SIGMOID);
+                finite(a, "beta", OpType.HARD_SIGMOID);
+                return activation(n, 0, shapes);
+            case HARD_SWISH:
             case RELU:
             case RELU6:
             case SIGMOID:
@@ -241,6 +247,14 @@ public final class ShapeInference {
         int out = (in + stride - 1) / stride;
         int total = Math.max((out - 1) * stride + k - in, 0);
         return total / 2;
+    }
+
+    /** An optional float attribute must be finite (a NaN or infinite alpha would make every output NaN or 0/1). */
+    private static void finite(Attributes a, String key, OpType op) {
+        if (a.has(key) && !Float.isFinite(a.getFloat(key, 0f))) {
+            throw new IllegalArgumentException("attribute " + key + " of " + op.id() + " must be finite, got "
+                    + a.getFloat(key, 0f));
+        }
     }
 
     private static void arity(Node n, int min, int max) {

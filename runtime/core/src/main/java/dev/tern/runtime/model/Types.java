@@ -71,6 +71,15 @@ final class Types {
                 }
                 return out;
             }
+            case HARD_SIGMOID:
+            case HARD_SWISH: {
+                // the output range differs from the input's: an int8 output has its own type
+                if (!types.get(n.input(0)).isInt8()) {
+                    noOutputType(n, a);
+                    return ValueType.FLOAT32;
+                }
+                return outputType(n, a);
+            }
             case SIGMOID:
             case SOFTMAX:
                 requireFloat(n, types.get(n.input(0)), n.op().id());

@@ -224,6 +224,12 @@ class FormatRoundTripTest {
         assertEquals(1, b.getShort(10), "minor version (1.1: the model holds int8 and int32 tensors)");
         assertEquals(0, new FileImage(TernWriter.toBytes(TestModels.allOps(1))).le().getShort(10),
                 "a float32-only model is written as 1.0, readable by 1.0 readers");
+        assertEquals(3, new FileImage(TernWriter.toBytes(TestModels.since13Ops(1))).le().getShort(10),
+                "a model with an op added in 1.3 (hard_sigmoid on) is written as 1.3");
+        assertEquals(3, new FileImage(TernWriter.toBytes(TestModels.sparsified(TestModels.since13OpsInt8(1), 0.9, 1)))
+                .le().getShort(10), "and as 1.3, not 1.2, when it also stores a tensor sparse");
+        assertEquals(dev.tern.runtime.model.OpType.HARD_SIGMOID, TernReader.read(ByteBuffer.wrap(
+                TernWriter.toBytes(TestModels.since13Ops(1)))).nodes().get(1).op(), "and read back");
         assertEquals(bytes.length, b.getLong(16), "file size field");
         for (int i = 32; i < 56; i++) {
             assertEquals(0, bytes[i], "reserved header byte " + i);

@@ -2,7 +2,7 @@ package dev.tern.runtime.vector;
 
 import dev.tern.runtime.internal.Arena;
 import dev.tern.runtime.internal.OpContext;
-import dev.tern.runtime.internal.kernels.SparseKernels;
+import dev.tern.runtime.internal.kernels.Csr;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -13,7 +13,7 @@ import jdk.incubator.vector.VectorSpecies;
  * which C2 compiles to the CPU's gather on x86 with AVX2 or AVX-512), one FMA chain per
  * row and a horizontal sum at the end; the last {@code nnz % lanes} entries in scalar.
  */
-final class SparseDense extends SparseKernels.F32 {
+final class SparseDense extends Csr.F32Dense {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
 
     SparseDense(OpContext c) {

@@ -1,6 +1,8 @@
 package dev.tern.runtime.vector;
 
 import dev.tern.runtime.Backend;
+import dev.tern.runtime.PlanOptions;
+import dev.tern.runtime.internal.KernelSpec;
 import dev.tern.runtime.Session;
 import dev.tern.runtime.SessionOptions;
 import dev.tern.runtime.TernException;
@@ -37,14 +39,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The fused int8 Conv2D + 2x2 max pool ({@code int8-conv2d+max_pool-vector}): the same bytes
  * as the two kernels run one after the other (the reference's, and the vector backend's with
- * {@code -Dtern.fuse=never}) on random shapes, and the plan fuses only where that is exact.
+ * fusion off) on random shapes, and the plan fuses only where that is exact.
  * Requantization is monotonic in the int32 sum, so pooling the raw sums and requantizing once
  * must give the bytes of requantizing four times and pooling.
  */
 class ConvPoolFusionTest {
     static final long SEED = Long.getLong("tern.test.seed", 0x7E57_2024L);
-    static final String FUSED = "int8-conv2d+max_pool-vector";
-    static final int L = VectorKernels.floatLanes();
+    /** The names of the fused kernels' variants start so. */
+    static final String FUSED = "int8-conv2d+max_pool-";
+    static final int L = Lanes.floatLanes();
 
     private String savedKernels;
     private String savedFuse;
@@ -208,16 +211,10 @@ class ConvPoolFusionTest {
         return l;
     }
 
-    /** Every output of every sample, with fusion on ("auto") or off ("never"). */
-    static Map<String, float[][]> run(ModelDef def, Backend backend, String fuse, Map<String, float[]> in, int batch,
+    /** Every output of every sample, the model compiled as {@code options} say. */
+    static Map<String, float[][]> run(ModelDef def, Backend backend, PlanOptions options, Map<String, float[]> in, int batch,
                                       Map<String, String> kernels) {
-        System.setProperty("tern.fuse", fuse);
-        TernModel m;
-        try {
-            m = TernModel.of(def, backend);
-        } finally {
-            System.clearProperty("tern.fuse");
-        }
+        TernModel m = TernModel.of(def, backend, options);
         if (kernels != null) {
             kernels.putAll(m.kernels());
         }
@@ -241,6 +238,15 @@ class ConvPoolFusionTest {
      * the plan fused the pair.
      */
     static boolean check(Layer c, String variant) {
+        return check(c, variant, PlanOptions.defaults()) != null;
+    }
+
+    /**
+     * {@link #check(Layer, String)} with the fused run compiled as {@code fused} says (say, asking
+     * for one variant of the fused kernel); returns the fused kernel's name, or null where the
+     * pair was not fused.
+     */
+    static String check(Layer c, String variant, PlanOptions fusedOptions) {
         ModelDef def = model(c, variant);
         Map<String, float[]> in = new LinkedHashMap<>();
         in.put("x", c.input());
@@ -253,10 +259,11 @@ class ConvPoolFusionTest {
         }
         Map<String, String> unfused = new LinkedHashMap<>();
         Map<String, String> fused = new LinkedHashMap<>();
-        Map<String, float[][]> ref = run(def, Backend.REFERENCE, "auto", in, c.batch, null);
-        Map<String, float[][]> never = run(def, Backend.VECTOR, "never", in, c.batch, unfused);
-        Map<String, float[][]> auto = run(def, Backend.VECTOR, "auto", in, c.batch, fused);
-        assertEquals(VectorKernels.WIDE_BYTES ? "int8-conv2d-vector" : "int8-conv2d-scalar", unfused.get("conv"), c.toString());
+        Map<String, float[][]> ref = run(def, Backend.REFERENCE, PlanOptions.defaults(), in, c.batch, null);
+        Map<String, float[][]> never = run(def, Backend.VECTOR, PlanOptions.defaults().withFusion(false), in, c.batch, unfused);
+        Map<String, float[][]> auto = run(def, Backend.VECTOR, fusedOptions, in, c.batch, fused);
+        assertTrue(unfused.get("conv").startsWith("int8-conv2d-")
+                && unfused.get("conv").endsWith(Lanes.WIDE_BYTES ? "-vector" : "-scalar"), unfused.get("conv") + " " + c);
         for (String o : def.outputs()) {
             for (int s = 0; s < c.batch; s++) {
                 assertArrayEquals(ref.get(o)[s], never.get(o)[s], 0f, "unfused, output " + o + " sample " + s + ": " + c);
@@ -264,9 +271,35 @@ class ConvPoolFusionTest {
                         + " sample " + s + ": " + c);
             }
         }
-        boolean isFused = FUSED.equals(fused.get("conv"));
+        boolean isFused = fused.get("conv").startsWith(FUSED);
         assertEquals(isFused ? "fused into conv" : unfused.get("pool"), fused.get("pool"), c.toString());
-        return isFused;
+        return isFused ? fused.get("conv") : null;
+    }
+
+    /** The random layers of {@link #fusedConvPoolMatchesTheUnfusedKernelsBitForBit}, from a seed. */
+    static Layer randomLayer(Random rnd) {
+        int[] cins = {1, 2, 3, 8, 17, 2 * L + 1, 40};
+        int[] couts = {1, 3, L, 2 * L - 1, 2 * L, 2 * L + 3, 4 * L + 5, 64};
+        int h = 4 + rnd.nextInt(14);
+        int w = 4 + rnd.nextInt(14);
+        return randomLayer(rnd, h, w, cins[rnd.nextInt(cins.length)], couts[rnd.nextInt(couts.length)], 0);
+    }
+
+    /**
+     * The property test of one fused kernel variant (a registry entry): on {@code cases} random
+     * layers, the plan asked to use it, the same bytes as the unfused kernels and the reference
+     * wherever it takes the pair; returns how many it took.
+     */
+    static int checkVariant(KernelSpec spec, long seed, int cases) {
+        assertEquals(KernelSpec.Kind.FUSED, spec.kind, spec.name);
+        Random rnd = new Random(seed);
+        int took = 0;
+        for (int i = 0; i < cases; i++) {
+            Layer c = randomLayer(rnd);
+            String name = check(c, "plain", PlanOptions.defaults().preferring(spec.name));
+            took += spec.name.equals(name) ? 1 : 0;
+        }
+        return took;
     }
 
     /**
@@ -279,21 +312,17 @@ class ConvPoolFusionTest {
     @Test
     void fusedConvPoolMatchesTheUnfusedKernelsBitForBit() {
         Random rnd = new Random(SEED);
-        int[] cins = {1, 2, 3, 8, 17, 2 * L + 1, 40};
-        int[] couts = {1, 3, L, 2 * L - 1, 2 * L, 2 * L + 3, 4 * L + 5, 64};
         int fusedCount = 0;
         int cases = 120;
         for (int i = 0; i < cases; i++) {
-            int h = 4 + rnd.nextInt(14);
-            int w = 4 + rnd.nextInt(14);
-            Layer c = randomLayer(rnd, h, w, cins[rnd.nextInt(cins.length)], couts[rnd.nextInt(couts.length)], 0);
-            boolean expected = VectorKernels.WIDE_BYTES && c.convOut(c.w) / 2 >= 2 && c.convOut(c.h) / 2 >= 1
-                    && VectorKernels.Int8Conv2D.floatExact(c.weights, c.cout, c.k * c.k * c.cin, c.inZero);
+            Layer c = randomLayer(rnd);
+            boolean expected = Lanes.WIDE_BYTES && c.convOut(c.w) / 2 >= 2 && c.convOut(c.h) / 2 >= 1
+                    && Int8Conv2d.floatExact(c.weights, c.cout, c.k * c.k * c.cin, c.inZero);
             boolean fused = check(c, "plain");
             assertEquals(expected, fused, "case " + i + ": " + c);
             fusedCount += fused ? 1 : 0;
         }
-        if (VectorKernels.WIDE_BYTES) {
+        if (Lanes.WIDE_BYTES) {
             assertTrue(fusedCount > cases / 2, fusedCount + " of " + cases + " cases fused");
         }
     }
@@ -305,7 +334,7 @@ class ConvPoolFusionTest {
         for (int[] s : new int[][] {{36, 32, 32}, {18, 64, 64}}) {
             Layer c = randomLayer(rnd, s[0], s[0], s[1], s[2], 3);
             c.act = Activation.RELU;
-            assertEquals(VectorKernels.WIDE_BYTES, check(c, "plain"), c.toString());
+            assertEquals(Lanes.WIDE_BYTES, check(c, "plain"), c.toString());
         }
     }
 
@@ -329,13 +358,13 @@ class ConvPoolFusionTest {
         // ... but 2x2 SAME over an even size has whole windows only, as VALID
         c = randomLayer(rnd, 10, 10, 3, 5, 3);
         c.poolPad = Padding.SAME;
-        assertEquals(VectorKernels.WIDE_BYTES, check(c, "plain"), c.toString());
+        assertEquals(Lanes.WIDE_BYTES, check(c, "plain"), c.toString());
         // a pooled row one pixel wide
         c = randomLayer(rnd, 8, 3, 2, 7, 3);
         assertTrue(!check(c, "plain"), c.toString());
         // the conv's int32 path (3 x 3 x 320 random taps pass 2^24): the kernel declines
         c = randomLayer(rnd, 6, 8, 320, 2 * L + 3, 3);
-        assertTrue(!VectorKernels.Int8Conv2D.floatExact(c.weights, c.cout, 9 * c.cin, c.inZero));
+        assertTrue(!Int8Conv2d.floatExact(c.weights, c.cout, 9 * c.cin, c.inZero));
         assertTrue(!check(c, "plain"), c.toString());
     }
 
@@ -347,7 +376,7 @@ class ConvPoolFusionTest {
     void valuesBetweenTheFusedNodesDoNotShareThePoolOutput() {
         Random rnd = new Random(SEED + 3);
         Layer c = randomLayer(rnd, 8, 8, 4, 8, 3);
-        assertEquals(VectorKernels.WIDE_BYTES, check(c, "between"));
+        assertEquals(Lanes.WIDE_BYTES, check(c, "between"));
     }
 
     @Test
@@ -372,17 +401,15 @@ class ConvPoolFusionTest {
         Path file = Paths.get("../../models/multifashion/hard-int8.tern");
         Assumptions.assumeTrue(Files.isRegularFile(file), "run from runtime/vector in the repo");
         TernModel ref = TernModel.load(file, Backend.REFERENCE);
-        System.setProperty("tern.fuse", "never");
-        TernModel never = TernModel.load(file, Backend.VECTOR);
-        System.setProperty("tern.fuse", "auto");
-        TernModel fused = TernModel.load(file, Backend.VECTOR);
-        System.clearProperty("tern.fuse");
-        String vectorConv = VectorKernels.WIDE_BYTES ? "int8-conv2d-vector" : "int8-conv2d-scalar";
+        TernModel never = TernModel.load(file, Backend.VECTOR, PlanOptions.defaults().withFusion(false));
+        TernModel fused = TernModel.load(file, Backend.VECTOR, PlanOptions.defaults());
+        String vectorConv = Lanes.WIDE_BYTES ? VectorBackendTest.teacherConv() : "int8-conv2d-scalar";
         assertEquals(vectorConv, never.kernels().get("Conv2d_1"));
         assertEquals(vectorConv, fused.kernels().get("Conv2d"), "the first conv feeds a conv");
-        if (VectorKernels.WIDE_BYTES) {
-            assertEquals(FUSED, fused.kernels().get("Conv2d_1"), fused.kernels().toString());
-            assertEquals(FUSED, fused.kernels().get("Conv2d_3"), fused.kernels().toString());
+        if (Lanes.WIDE_BYTES) {
+            String pool = vectorConv.replace("int8-conv2d-", FUSED);
+            assertEquals(pool, fused.kernels().get("Conv2d_1"), fused.kernels().toString());
+            assertEquals(pool, fused.kernels().get("Conv2d_3"), fused.kernels().toString());
             assertEquals("fused into Conv2d_1", fused.kernels().get("MaxPool"), fused.kernels().toString());
             assertEquals("fused into Conv2d_3", fused.kernels().get("MaxPool_1"), fused.kernels().toString());
         } else {

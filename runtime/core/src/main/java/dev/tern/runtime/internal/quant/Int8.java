@@ -39,6 +39,16 @@ public final class Int8 {
         return scale * (q - zeroPoint);
     }
 
+    /** Clamps to [{@link #MIN}, {@link #MAX}]. */
+    public static int clamp(int v) {
+        return v < MIN ? MIN : (v > MAX ? MAX : v);
+    }
+
+    /** Integer average rounded half away from zero (TFLite's average pooling). */
+    public static int roundedAverage(int sum, int count) {
+        return sum > 0 ? (sum + count / 2) / count : (sum - count / 2) / count;
+    }
+
     /**
      * The int8 bounds [min, max] of a fused activation for an output of this scale and zero
      * point: ReLU clamps at the zero point, ReLU6 also at the quantized 6.

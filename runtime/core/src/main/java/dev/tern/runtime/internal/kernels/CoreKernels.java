@@ -1,0 +1,103 @@
+package dev.tern.runtime.internal.kernels;
+
+import dev.tern.runtime.Backend;
+import dev.tern.runtime.internal.KernelFactory;
+import dev.tern.runtime.internal.KernelProvider;
+import dev.tern.runtime.internal.KernelSpec;
+import dev.tern.runtime.internal.kernels.reference.Add;
+import dev.tern.runtime.internal.kernels.reference.Clamp;
+import dev.tern.runtime.internal.kernels.reference.Concat;
+import dev.tern.runtime.internal.kernels.reference.Copy;
+import dev.tern.runtime.internal.kernels.reference.Dequantize;
+import dev.tern.runtime.internal.kernels.reference.Int8Add;
+import dev.tern.runtime.internal.kernels.reference.Int8Clamp;
+import dev.tern.runtime.internal.kernels.reference.Int8Concat;
+import dev.tern.runtime.internal.kernels.reference.Quantize;
+import dev.tern.runtime.internal.kernels.reference.Sigmoid;
+import dev.tern.runtime.internal.kernels.reference.Softmax;
+import dev.tern.runtime.model.Activation;
+import dev.tern.runtime.model.DType;
+import dev.tern.runtime.model.OpType;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The kernels of tern-runtime, reference and scalar, in one list: a kernel exists for the plan,
+ * the property tests and the benchmarks by being listed here (docs/KERNELS.md). Ops without a
+ * scalar kernel run the reference one (already simple same-index loops or copies).
+ */
+public final class CoreKernels implements KernelProvider {
+    @Override
+    public List<KernelSpec> kernels() {
+        List<KernelSpec> l = new ArrayList<>();
+        DType f = DType.FLOAT32;
+        DType q = DType.INT8;
+        Backend r = Backend.REFERENCE;
+        Backend s = Backend.SCALAR;
+        l.add(spec(OpType.DENSE, f, r, dev.tern.runtime.internal.kernels.reference.Dense::new));
+        l.add(spec(OpType.CONV2D, f, r, dev.tern.runtime.internal.kernels.reference.Conv2d::new));
+        l.add(spec(OpType.DEPTHWISE_CONV2D, f, r, dev.tern.runtime.internal.kernels.reference.DepthwiseConv2d::new));
+        l.add(spec(OpType.MAX_POOL, f, r, c -> new dev.tern.runtime.internal.kernels.reference.Pool(c, true, false)));
+        l.add(spec(OpType.AVG_POOL, f, r, c -> new dev.tern.runtime.internal.kernels.reference.Pool(c, false, false)));
+        l.add(spec(OpType.GLOBAL_MAX_POOL, f, r, c -> new dev.tern.runtime.internal.kernels.reference.Pool(c, true, false)));
+        l.add(spec(OpType.GLOBAL_AVG_POOL, f, r, c -> new dev.tern.runtime.internal.kernels.reference.Pool(c, false, false)));
+        l.add(spec(OpType.ADD, f, r, Add::new));
+        l.add(spec(OpType.CONCAT, f, r, Concat::new));
+        l.add(spec(OpType.FLATTEN, f, r, c -> new Copy(c, false)));
+        l.add(spec(OpType.RESHAPE, f, r, c -> new Copy(c, false)));
+        l.add(spec(OpType.RELU, f, r, c -> new Clamp(c, 0f, Float.POSITIVE_INFINITY)));
+        l.add(spec(OpType.RELU6, f, r, c -> new Clamp(c, 0f, 6f)));
+        l.add(spec(OpType.SIGMOID, f, r, Sigmoid::new));
+        l.add(spec(OpType.SOFTMAX, f, r, Softmax::new));
+        l.add(spec(OpType.HARD_SIGMOID, f, r, dev.tern.runtime.internal.kernels.reference.HardSigmoid::new));
+        l.add(spec(OpType.HARD_SWISH, f, r, dev.tern.runtime.internal.kernels.reference.HardSwish::new));
+
+        l.add(spec(OpType.QUANTIZE, q, r, Quantize::new));
+        l.add(spec(OpType.DEQUANTIZE, q, r, Dequantize::new));
+        l.add(spec(OpType.DENSE, q, r, dev.tern.runtime.internal.kernels.reference.Int8Dense::new));
+        l.add(spec(OpType.CONV2D, q, r, dev.tern.runtime.internal.kernels.reference.Int8Conv2d::new));
+        l.add(spec(OpType.DEPTHWISE_CONV2D, q, r, dev.tern.runtime.internal.kernels.reference.Int8DepthwiseConv2d::new));
+        l.add(spec(OpType.MAX_POOL, q, r, c -> new dev.tern.runtime.internal.kernels.reference.Pool(c, true, true)));
+        l.add(spec(OpType.AVG_POOL, q, r, c -> new dev.tern.runtime.internal.kernels.reference.Pool(c, false, true)));
+        l.add(spec(OpType.GLOBAL_MAX_POOL, q, r, c -> new dev.tern.runtime.internal.kernels.reference.Pool(c, true, true)));
+        l.add(spec(OpType.GLOBAL_AVG_POOL, q, r, c -> new dev.tern.runtime.internal.kernels.reference.Pool(c, false, true)));
+        l.add(spec(OpType.ADD, q, r, Int8Add::new));
+        l.add(spec(OpType.CONCAT, q, r, Int8Concat::new));
+        l.add(spec(OpType.FLATTEN, q, r, c -> new Copy(c, true)));
+        l.add(spec(OpType.RESHAPE, q, r, c -> new Copy(c, true)));
+        l.add(spec(OpType.RELU, q, r, c -> new Int8Clamp(c, Activation.RELU)));
+        l.add(spec(OpType.RELU6, q, r, c -> new Int8Clamp(c, Activation.RELU6)));
+        l.add(spec(OpType.HARD_SIGMOID, q, r, dev.tern.runtime.internal.kernels.reference.Int8HardSigmoid::new));
+        l.add(spec(OpType.HARD_SWISH, q, r, dev.tern.runtime.internal.kernels.reference.Int8HardSwish::new));
+
+        l.add(spec(OpType.DENSE, f, s, dev.tern.runtime.internal.kernels.scalar.Dense::new));
+        l.add(spec(OpType.CONV2D, f, s, dev.tern.runtime.internal.kernels.scalar.Conv2d::new));
+        l.add(spec(OpType.DEPTHWISE_CONV2D, f, s, dev.tern.runtime.internal.kernels.scalar.DepthwiseConv2d::new));
+        l.add(spec(OpType.MAX_POOL, f, s, c -> new dev.tern.runtime.internal.kernels.scalar.Pool(c, true, false)));
+        l.add(spec(OpType.AVG_POOL, f, s, c -> new dev.tern.runtime.internal.kernels.scalar.Pool(c, false, false)));
+        l.add(spec(OpType.GLOBAL_MAX_POOL, f, s, c -> new dev.tern.runtime.internal.kernels.scalar.Pool(c, true, false)));
+        l.add(spec(OpType.GLOBAL_AVG_POOL, f, s, c -> new dev.tern.runtime.internal.kernels.scalar.Pool(c, false, false)));
+        l.add(spec(OpType.DENSE, q, s, dev.tern.runtime.internal.kernels.scalar.Int8Dense::new));
+        l.add(spec(OpType.CONV2D, q, s, dev.tern.runtime.internal.kernels.scalar.Int8Conv2d::new));
+        l.add(spec(OpType.DEPTHWISE_CONV2D, q, s, dev.tern.runtime.internal.kernels.scalar.Int8DepthwiseConv2d::new));
+        l.add(spec(OpType.MAX_POOL, q, s, c -> new dev.tern.runtime.internal.kernels.scalar.Pool(c, true, true)));
+        l.add(spec(OpType.AVG_POOL, q, s, c -> new dev.tern.runtime.internal.kernels.scalar.Pool(c, false, true)));
+        l.add(spec(OpType.GLOBAL_MAX_POOL, q, s, c -> new dev.tern.runtime.internal.kernels.scalar.Pool(c, true, true)));
+        l.add(spec(OpType.GLOBAL_AVG_POOL, q, s, c -> new dev.tern.runtime.internal.kernels.scalar.Pool(c, false, true)));
+        l.add(spec(OpType.HARD_SIGMOID, f, s, dev.tern.runtime.internal.kernels.scalar.HardSigmoid::new));
+        l.add(spec(OpType.HARD_SIGMOID, q, s, dev.tern.runtime.internal.kernels.scalar.Int8HardSigmoid::new));
+        l.add(spec(OpType.HARD_SWISH, f, s, dev.tern.runtime.internal.kernels.scalar.HardSwish::new));
+        l.add(spec(OpType.HARD_SWISH, q, s, dev.tern.runtime.internal.kernels.scalar.Int8HardSwish::new));
+
+        l.add(KernelSpec.sparse(OpType.DENSE, f, r, dev.tern.runtime.internal.kernels.reference.SparseDense::new));
+        l.add(KernelSpec.sparse(OpType.DENSE, f, s, dev.tern.runtime.internal.kernels.scalar.SparseDense::new));
+        l.add(KernelSpec.sparse(OpType.DENSE, q, r, dev.tern.runtime.internal.kernels.reference.Int8SparseDense::new));
+        l.add(KernelSpec.sparse(OpType.DENSE, q, s, dev.tern.runtime.internal.kernels.scalar.Int8SparseDense::new));
+        return l;
+    }
+
+    private static KernelSpec spec(OpType op, DType dtype, Backend b, KernelFactory f) {
+        return KernelSpec.of(op, dtype, b, f);
+    }
+}
