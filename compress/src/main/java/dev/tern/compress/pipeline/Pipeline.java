@@ -20,6 +20,7 @@ import dev.tern.runtime.model.OpType;
 import org.HdrHistogram.Histogram;
 
 import java.io.ByteArrayOutputStream;
+import java.lang.management.ManagementFactory;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -28,6 +29,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -61,6 +63,8 @@ public final class Pipeline {
         public Map<String, Map<String, Double>> tasks = new LinkedHashMap<>();
         public double p50;
         public double p99;
+        /** The median of each latency round, µs, in round order: the spread the report calls noise. */
+        public List<Double> roundMedians = new ArrayList<>();
         public double wallSeconds;
         public boolean reused = true;
 
@@ -81,6 +85,11 @@ public final class Pipeline {
     private CanvasSet test;
     /** Every stage's log and the model it describes, for the latency written into each log. */
     private final Map<Path, Path> stageLogs = new LinkedHashMap<>();
+    /** Rounds of the latency measurement; each visits every model once. */
+    static final int LATENCY_ROUNDS = 3;
+    /** Each model's per-round medians (µs), and the system load average after each probe: for the report. */
+    private final Map<Path, List<Double>> roundMedians = new LinkedHashMap<>();
+    private final List<Double> loadSamples = new ArrayList<>();
 
     public Pipeline(CompressRecipe recipe, Path recipeDir, Path out, boolean fresh, PrintWriter progress, Cli cli) {
         this.recipe = recipe;
@@ -89,6 +98,11 @@ public final class Pipeline {
         this.fresh = fresh;
         this.progress = progress;
         this.cli = cli;
+    }
+
+    /** The system load average sampled after each latency probe (negative where the OS has none). */
+    public List<Double> loadSamples() {
+        return List.copyOf(loadSamples);
     }
 
     public Path teacher() {
@@ -162,6 +176,7 @@ public final class Pipeline {
         for (Result r : results) {
             r.p50 = lat.get(r.model)[0];
             r.p99 = lat.get(r.model)[1];
+            r.roundMedians = new ArrayList<>(roundMedians.get(r.model));
         }
         // every stage's log gets its model's latency from this run (the machine of the day)
         for (Map.Entry<Path, Path> e : stageLogs.entrySet()) {
@@ -359,7 +374,7 @@ public final class Pipeline {
      * model's JIT profile shapes another's code; p50 and p99 over all timed runs.
      */
     private Map<Path, double[]> measureLatency(List<Result> results) throws IOException, InterruptedException {
-        int rounds = 3;
+        int rounds = LATENCY_ROUNDS;
         int per = Math.max(10, recipe.latencyRuns / rounds);
         float[] x = new float[MultiFashion.PIXELS];
         test.fill(0, x, 0);
@@ -395,9 +410,15 @@ public final class Pipeline {
                 if (code != 0 || line == null) {
                     throw new TernException("latency of " + e.getKey() + ": the probe JVM exited with " + code);
                 }
-                for (String v : line.trim().split(" ")) {
-                    e.getValue().recordValue(Math.max(1, Long.parseLong(v)));
+                String[] vs = line.trim().split(" ");
+                long[] ns = new long[vs.length];
+                for (int i = 0; i < vs.length; i++) {
+                    ns[i] = Math.max(1, Long.parseLong(vs[i]));
+                    e.getValue().recordValue(ns[i]);
                 }
+                Arrays.sort(ns);
+                roundMedians.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add((ns[(ns.length - 1) / 2] + ns[ns.length / 2]) / 2e3);
+                loadSamples.add(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
             }
         }
         Map<Path, double[]> out = new LinkedHashMap<>();
