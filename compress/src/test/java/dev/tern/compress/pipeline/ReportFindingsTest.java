@@ -7,9 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,14 +25,11 @@ class ReportFindingsTest {
         return CompressRecipe.read(Paths.get(System.getProperty("tern.repo", "..")).resolve("models/recipes/demo.json"));
     }
 
+    /** Group 1 of every match. */
     static List<String> all(Pattern p, String s) {
-        List<String> out = new ArrayList<>();
-        Matcher m = p.matcher(s);
-        while (m.find()) {
-            out.add(m.group(1));
-        }
-        return out;
+        return p.matcher(s).results().map(m -> m.group(1)).toList();
     }
+
 
     @Test
     void htmlCarriesWhatMarkdownCarries(@TempDir Path dir) throws Exception {

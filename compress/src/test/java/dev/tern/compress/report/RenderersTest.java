@@ -10,9 +10,7 @@ import org.knowm.xchart.XYSeries;
 import java.awt.Color;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static dev.tern.compress.report.Fixtures.TEACHER;
@@ -33,14 +31,11 @@ class RenderersTest {
                 List.of(new ReportModel.DistillPair("student", "scratch")), new MachineLoad(List.of(0.9, 1.8), 2));
     }
 
+    /** Group 1 of every match. */
     static List<String> all(Pattern p, String s) {
-        List<String> out = new ArrayList<>();
-        Matcher m = p.matcher(s);
-        while (m.find()) {
-            out.add(m.group(1));
-        }
-        return out;
+        return p.matcher(s).results().map(m -> m.group(1)).toList();
     }
+
 
     @Test
     void markdownAndHtmlCarryTheSameSectionsAndFacts() {
