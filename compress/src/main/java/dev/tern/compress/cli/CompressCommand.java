@@ -45,7 +45,7 @@ public final class CompressCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         Pipeline p = new Pipeline(r, recipeDir, out.toAbsolutePath(), fresh, err);
         List<Pipeline.Result> results = p.run();
-        ObjectNode j = Report.write(out, r, results, (System.nanoTime() - t0) / 1e9);
+        ObjectNode j = Report.write(out, r, results, (System.nanoTime() - t0) / 1e9, p.loadSamples());
         o.println("wrote " + out.resolve("index.html") + ", report.md, report.json (" + (results.size() - 1) + " variants)");
         o.println(j.get("best_within_1pt").get("verdict").asText());
         j.get("distillation").forEach(d -> o.println(d.get("distilled").asText() + " vs " + d.get("control").asText()

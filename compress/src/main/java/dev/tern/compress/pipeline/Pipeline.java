@@ -31,6 +31,8 @@ import dev.tern.runtime.format.TernWriter;
 import dev.tern.runtime.model.ModelDef;
 import org.HdrHistogram.Histogram;
 
+import java.io.ByteArrayOutputStream;
+import java.lang.management.ManagementFactory;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -40,6 +42,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -69,6 +72,8 @@ public final class Pipeline {
         public Map<String, Map<String, Double>> tasks = new LinkedHashMap<>();
         public double p50;
         public double p99;
+        /** The median of each latency round, µs, in round order: the spread the report calls noise. */
+        public List<Double> roundMedians = new ArrayList<>();
         public double wallSeconds;
         public boolean reused = true;
         /** The steps the variant's model went through, oldest first (its typed provenance). */
@@ -93,6 +98,11 @@ public final class Pipeline {
     private CanvasSet test;
     /** Every stage's log and the model it describes, for the latency written into each log. */
     private final Map<Path, Path> stageLogs = new LinkedHashMap<>();
+    /** Rounds of the latency measurement; each visits every model once. */
+    static final int LATENCY_ROUNDS = 3;
+    /** Each model's per-round medians (µs), and the system load average after each probe: for the report. */
+    private final Map<Path, List<Double>> roundMedians = new LinkedHashMap<>();
+    private final List<Double> loadSamples = new ArrayList<>();
 
     public Pipeline(CompressRecipe recipe, Path recipeDir, Path out, boolean fresh, PrintWriter progress) {
         this.recipe = recipe;
@@ -100,6 +110,11 @@ public final class Pipeline {
         this.out = out;
         this.fresh = fresh;
         this.progress = progress;
+    }
+
+    /** The system load average sampled after each latency probe (negative where the OS has none). */
+    public List<Double> loadSamples() {
+        return List.copyOf(loadSamples);
     }
 
     public Path teacher() {
@@ -214,6 +229,7 @@ public final class Pipeline {
             r.p50 = lat.get(r.model)[0];
             r.p99 = lat.get(r.model)[1];
             r.memory = null;
+            r.roundMedians = new ArrayList<>(roundMedians.get(r.model));
         }
         // every stage's log gets its model's latency from this run (the machine of the day)
         for (Map.Entry<Path, Path> e : stageLogs.entrySet()) {
@@ -221,6 +237,7 @@ public final class Pipeline {
             ObjectNode l = j.putObject("latency_us");
             l.put("p50", Math.round(lat.get(e.getValue())[0] * 10) / 10.0);
             l.put("p99", Math.round(lat.get(e.getValue())[1] * 10) / 10.0);
+            l.set("round_medians", json.valueToTree(roundMedians.get(e.getValue())));
             AtomicFiles.write(e.getKey(), json.writeValueAsBytes(j));
         }
         return results;
@@ -376,7 +393,7 @@ public final class Pipeline {
      * model's JIT profile shapes another's code; p50 and p99 over all timed runs.
      */
     private Map<Path, double[]> measureLatency(List<Result> results) throws IOException, InterruptedException {
-        int rounds = 3;
+        int rounds = LATENCY_ROUNDS;
         int per = Math.max(10, recipe.latencyRuns / rounds);
         float[] x = new float[MultiFashion.PIXELS];
         test.fill(0, x, 0);
@@ -412,9 +429,15 @@ public final class Pipeline {
                 if (code != 0 || line == null) {
                     throw new TernException("latency of " + e.getKey() + ": the probe JVM exited with " + code);
                 }
-                for (String v : line.trim().split(" ")) {
-                    e.getValue().recordValue(Math.max(1, Long.parseLong(v)));
+                String[] vs = line.trim().split(" ");
+                long[] ns = new long[vs.length];
+                for (int i = 0; i < vs.length; i++) {
+                    ns[i] = Math.max(1, Long.parseLong(vs[i]));
+                    e.getValue().recordValue(ns[i]);
                 }
+                Arrays.sort(ns);
+                roundMedians.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add((ns[(ns.length - 1) / 2] + ns[ns.length / 2]) / 2e3);
+                loadSamples.add(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
             }
         }
         Map<Path, double[]> out = new LinkedHashMap<>();
