@@ -1,9 +1,11 @@
 package dev.tern.compress.cli;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tern.compress.pipeline.CompressRecipe;
 import dev.tern.compress.pipeline.Pipeline;
 import dev.tern.compress.pipeline.Report;
+import dev.tern.compress.report.ConsoleRenderer;
+import dev.tern.compress.report.ReportModel;
+import dev.tern.compress.report.ReportWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -45,12 +47,10 @@ public final class CompressCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         Pipeline p = new Pipeline(r, recipeDir, out.toAbsolutePath(), fresh, err);
         List<Pipeline.Result> results = p.run();
-        ObjectNode j = Report.write(out, r, results, (System.nanoTime() - t0) / 1e9, p.loadSamples());
+        ReportModel m = Report.model(r, results, (System.nanoTime() - t0) / 1e9, p.loadSamples());
+        ReportWriter.write(out, m);
         o.println("wrote " + out.resolve("index.html") + ", report.md, report.json (" + (results.size() - 1) + " variants)");
-        o.println(j.get("best_within_1pt").get("verdict").asText());
-        j.get("distillation").forEach(d -> o.println(d.get("distilled").asText() + " vs " + d.get("control").asText()
-                + ": " + d.get("gain_points") + " points" + (d.get("distilled_beats_control_on_every_task").asBoolean()
-                ? " (distillation better on every task)" : " (distillation not better on every task)")));
+        o.print(ConsoleRenderer.render(m));
         o.flush();
         return 0;
     }

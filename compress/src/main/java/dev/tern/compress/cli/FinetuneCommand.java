@@ -53,7 +53,7 @@ public final class FinetuneCommand implements Callable<Integer> {
         ModelFiles.checkOutput(out, in);
         ModelInput model = ModelInput.read(in);
         FinetuneJob.check(model.def());
-        FinetuneJob.Outcome r = FinetuneJob.run(model, c, new MultiFashion(DataOption.load(data)));
+        FinetuneJob.Outcome r = FinetuneJob.run(model, c, new MultiFashion(DataOption.load(data)), !json);
         TernWriter.write(r.model(), out);
         PrintWriter o = spec.commandLine().getOut();
         if (json) {

@@ -39,6 +39,11 @@ public final class FinetuneJob {
     }
 
     public static Outcome run(ModelInput in, FinetuneConfig c, MultiFashion data) {
+        return run(in, c, data, false);
+    }
+
+    /** As {@link #run(ModelInput, FinetuneConfig, MultiFashion)}, with a progress bar per epoch on stderr. */
+    public static Outcome run(ModelInput in, FinetuneConfig c, MultiFashion data, boolean progress) {
         ModelDef def = in.def();
         check(def);
         Set<String> weights = new LinkedHashSet<>();
@@ -55,6 +60,7 @@ public final class FinetuneJob {
         o.learningRate = c.lr;
         o.decayFrom = 0;
         o.threads = c.threads;
+        o.progress = progress;
         MaskedFineTuner.Outcome r = MaskedFineTuner.run(def, weights, PruneRules.keepZeros(), PolynomialSchedule.oneShot(0),
                 e -> data.trainEpoch(SEED, e).subset(Math.min(c.samples, 60_000)), o);
         Map<String, String> inputs = new LinkedHashMap<>();

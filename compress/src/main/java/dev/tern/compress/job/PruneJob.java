@@ -96,6 +96,7 @@ public final class PruneJob {
             opt.learningRate = c.lr;
             opt.decayFrom = c.cosine ? (c.gradual ? sched.end() : 0) : -1;
             opt.threads = c.threads;
+            opt.progress = progress != null;
             if (progress != null) {
                 progress.printf("fine-tuning %d epochs x %d steps (%s, %s schedule)%n", c.epochs, stepsPerEpoch, k,
                         c.gradual ? "gradual" : "one-shot");

@@ -280,7 +280,7 @@ public final class Pipeline {
         if (stage != null && !evaluate) {
             Object c = stage.config;
             if (c instanceof QuantizeConfig) {
-                QuantizeJob.Outcome o = QuantizeJob.run(input, (QuantizeConfig) c, data, null, false);
+                QuantizeJob.Outcome o = QuantizeJob.run(input, (QuantizeConfig) c, data, null, true);
                 made = o.model();
                 compiled = o.compiled();
                 outcome.put("calibration_seconds", Math.round(o.calibrationSeconds() * 100) / 100.0);
@@ -289,16 +289,16 @@ public final class Pipeline {
                     o.validationDrop().forEach(outcome.putObject("validation_drop")::put);
                 }
             } else if (c instanceof PruneConfig) {
-                PruneJob.Outcome o = PruneJob.run(input, (PruneConfig) c, data, null);
+                PruneJob.Outcome o = PruneJob.run(input, (PruneConfig) c, data, progress);
                 made = o.model();
                 outcome.put("pruned_layer_sparsity", o.prunedSparsity());
                 o.epochLoss().forEach(outcome.putArray("epoch_loss")::add);
             } else if (c instanceof FinetuneConfig) {
-                FinetuneJob.Outcome o = FinetuneJob.run(input, (FinetuneConfig) c, data);
+                FinetuneJob.Outcome o = FinetuneJob.run(input, (FinetuneConfig) c, data, true);
                 made = o.model();
                 o.epochLoss().forEach(outcome.putArray("epoch_loss")::add);
             } else {
-                DistillJob.Outcome o = DistillJob.run(input, (DistillConfig) c, students.get(stage), data, null, false);
+                DistillJob.Outcome o = DistillJob.run(input, (DistillConfig) c, students.get(stage), data, progress, true);
                 made = o.model();
                 outcome.put("train_seconds", Math.round(o.trainSeconds() * 10) / 10.0);
             }

@@ -51,7 +51,7 @@ public final class Report {
     }
 
     /** The analysis of a run, from the pipeline's results. */
-    static ReportModel model(CompressRecipe recipe, List<Pipeline.Result> all, double wallSeconds, List<Double> loadSamples) {
+    public static ReportModel model(CompressRecipe recipe, List<Pipeline.Result> all, double wallSeconds, List<Double> loadSamples) {
         Map<String, CompressRecipe.Variant> byName = new LinkedHashMap<>();
         recipe.variants.forEach(v -> byName.put(v.name, v));
         VariantResult teacher = variant(all.get(0), "fp32");

@@ -58,6 +58,8 @@ public final class MaskedFineTuner {
          */
         public int decayFrom = -1;
         public int threads = 1;
+        /** A progress bar per epoch on stderr (Progress: redrawn on a terminal, lines when piped). */
+        public boolean progress;
     }
 
     /** The fine-tuned model (pruned weights exactly zero), its masks, and the mean loss per epoch. */
@@ -184,32 +186,44 @@ public final class MaskedFineTuner {
                 }
                 double sum = 0;
                 int steps = Math.min(stepsPerEpoch, data.size() / bs);
-                for (int b = 0; b < steps; b++, step++) {
-                    if (schedule.updatesAt(step)) {
-                        updateMasks(s, pruned, effective, maskFeeds, maskAssign, shapes, rule, schedule.sparsityAt(step), masks);
-                    }
-                    Trainer.images(data, b * bs, bs, xb);
-                    List<TFloat32> fed = new ArrayList<>();
-                    try (TFloat32 xt = TFloat32.tensorOf(Shape.of(bs, MultiFashion.SIZE, MultiFashion.SIZE, 1), DataBuffers.of(xb, true, false));
-                         TFloat32 lrt = TFloat32.scalarOf((float) learningRate(o, step, totalSteps))) {
-                        Session.Runner r = s.runner().feed(x, xt).feed(lr, lrt).fetch(total);
-                        for (TaskSpec t : def.tasks()) {
-                            TFloat32 yt = Trainer.labelTensor(data, t.name(), b * bs, bs);
-                            fed.add(yt);
-                            r.feed(labels.get(t.name()), yt);
+                me.tongfei.progressbar.ProgressBar bar = o.progress
+                        ? dev.tern.compress.Progress.bar(String.format("fine-tune epoch %d/%d", e + 1, o.epochs), steps) : null;
+                try {
+                    for (int b = 0; b < steps; b++, step++) {
+                        if (schedule.updatesAt(step)) {
+                            updateMasks(s, pruned, effective, maskFeeds, maskAssign, shapes, rule, schedule.sparsityAt(step), masks);
                         }
-                        applies.forEach(r::addTarget);
-                        powers.forEach(r::addTarget);
-                        try (Result res = r.run()) {
-                            double lv = ((TFloat32) res.get(0)).getFloat();
-                            if (!Double.isFinite(lv)) {
-                                throw new IllegalStateException("fine-tuning loss is " + lv + " at step " + step
-                                        + "; lower the learning rate");
+                        Trainer.images(data, b * bs, bs, xb);
+                        List<TFloat32> fed = new ArrayList<>();
+                        try (TFloat32 xt = TFloat32.tensorOf(Shape.of(bs, MultiFashion.SIZE, MultiFashion.SIZE, 1), DataBuffers.of(xb, true, false));
+                             TFloat32 lrt = TFloat32.scalarOf((float) learningRate(o, step, totalSteps))) {
+                            Session.Runner r = s.runner().feed(x, xt).feed(lr, lrt).fetch(total);
+                            for (TaskSpec t : def.tasks()) {
+                                TFloat32 yt = Trainer.labelTensor(data, t.name(), b * bs, bs);
+                                fed.add(yt);
+                                r.feed(labels.get(t.name()), yt);
                             }
-                            sum += lv;
+                            applies.forEach(r::addTarget);
+                            powers.forEach(r::addTarget);
+                            try (Result res = r.run()) {
+                                double lv = ((TFloat32) res.get(0)).getFloat();
+                                if (!Double.isFinite(lv)) {
+                                    throw new IllegalStateException("fine-tuning loss is " + lv + " at step " + step
+                                            + "; lower the learning rate");
+                                }
+                                sum += lv;
+                            }
+                        } finally {
+                            fed.forEach(TFloat32::close);
                         }
-                    } finally {
-                        fed.forEach(TFloat32::close);
+                        if (bar != null) {
+                            bar.step();
+                            bar.setExtraMessage(String.format(java.util.Locale.ROOT, "loss %.4f", sum / (b + 1)));
+                        }
+                    }
+                } finally {
+                    if (bar != null) {
+                        bar.close();
                     }
                 }
                 losses.add(sum / steps);

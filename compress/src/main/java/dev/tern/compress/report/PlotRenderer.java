@@ -1,6 +1,6 @@
 package dev.tern.compress.report;
 
-import dev.tern.runtime.format.TernWriter;
+import dev.tern.runtime.format.AtomicFiles;
 import org.knowm.xchart.AnnotationText;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
@@ -154,6 +154,6 @@ public final class PlotRenderer {
         BitmapEncoder.saveBitmap(c, tmp.toString(), BitmapEncoder.BitmapFormat.PNG);
         byte[] bytes = Files.readAllBytes(tmp);
         Files.delete(tmp);
-        TernWriter.writeAtomically(dir.resolve(file), bytes);
+        AtomicFiles.write(dir.resolve(file), bytes);
     }
 }

@@ -3,7 +3,7 @@ package dev.tern.compress.report;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tern.runtime.format.TernWriter;
+import dev.tern.runtime.format.AtomicFiles;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,9 +21,9 @@ public final class ReportWriter {
         PlotRenderer.render(model, dir);
         ObjectNode j = JsonRenderer.render(model);
         ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        TernWriter.writeAtomically(dir.resolve("report.json"), om.writeValueAsBytes(j));
-        TernWriter.writeAtomically(dir.resolve("report.md"), MarkdownRenderer.render(model).getBytes(StandardCharsets.UTF_8));
-        TernWriter.writeAtomically(dir.resolve("index.html"), HtmlRenderer.render(model).getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.write(dir.resolve("report.json"), om.writeValueAsBytes(j));
+        AtomicFiles.write(dir.resolve("report.md"), MarkdownRenderer.render(model).getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.write(dir.resolve("index.html"), HtmlRenderer.render(model).getBytes(StandardCharsets.UTF_8));
         return j;
     }
 }
