@@ -5,31 +5,23 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tern.compress.BadInputException;
 import dev.tern.compress.TernVersion;
-import dev.tern.compress.onnx.proto.Onnx.AttributeProto;
 import dev.tern.compress.onnx.proto.Onnx.ModelProto;
 import dev.tern.compress.onnx.proto.Onnx.StringStringEntryProto;
 import dev.tern.runtime.format.AtomicFiles;
-import dev.tern.runtime.model.Activation;
-import dev.tern.runtime.model.Attributes;
 import dev.tern.runtime.model.DType;
 import dev.tern.runtime.model.InputSpec;
 import dev.tern.runtime.model.ModelDef;
 import dev.tern.runtime.model.Node;
 import dev.tern.runtime.model.OpType;
-import dev.tern.runtime.model.Padding;
-import dev.tern.runtime.model.QuantParams;
 import dev.tern.runtime.model.TaskKind;
 import dev.tern.runtime.model.TaskSpec;
 import dev.tern.runtime.model.Tensor;
-import dev.tern.runtime.model.ValueType;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -57,6 +49,10 @@ import java.util.Set;
  * scale): q_u8 = q_s8 + 128 holds exactly the same real values, saturates at the same ones
  * and rounds the same way. Weights stay int8 (zero point 0) and biases int32, so ONNX
  * Runtime on x86 fuses the graph into its u8s8 integer kernels by default.
+ *
+ * <p>This class is the public entry and builds the model around the graph; {@link OnnxOps}
+ * maps each op, {@link OnnxValues} tracks every value's layout and quantization, and
+ * {@link OnnxWeights} writes weights and biases.
  */
 public final class OnnxExporter {
     public static final int OPSET = 13;
@@ -70,10 +66,6 @@ public final class OnnxExporter {
             OpType.GLOBAL_AVG_POOL, OpType.GLOBAL_MAX_POOL, OpType.ADD, OpType.CONCAT, OpType.FLATTEN,
             OpType.RESHAPE, OpType.RELU, OpType.RELU6, OpType.SIGMOID, OpType.SOFTMAX, OpType.QUANTIZE,
             OpType.DEQUANTIZE, OpType.HARD_SIGMOID, OpType.HARD_SWISH));
-
-    /** NHWC to NCHW and back. */
-    private static final int[] TO_NCHW = {0, 3, 1, 2};
-    private static final int[] TO_NHWC = {0, 2, 3, 1};
 
     /**
      * Export options, immutable: {@code Options.defaults().withUint8Activations(true)}.
@@ -126,28 +118,15 @@ public final class OnnxExporter {
     private final ModelDef def;
     private final Options options;
     private final OnnxGraph g;
-    /** Tern value -> its ONNX value. */
-    private final Map<String, Val> vals = new HashMap<>();
-    /** ONNX value -> its transposed version (per target layout), so that each transpose is made once. */
-    private final Map<String, String> transposed = new HashMap<>();
-
-    /** How a Tern value is held in ONNX: the value name, whether an image is NCHW, and Tern's type. */
-    private static final class Val {
-        final String name;
-        final boolean nchw;
-        final ValueType type;
-
-        Val(String name, boolean nchw, ValueType type) {
-            this.name = name;
-            this.nchw = nchw;
-            this.type = type;
-        }
-    }
+    private final OnnxValues values;
+    private final OnnxOps ops;
 
     private OnnxExporter(ModelDef def, Options options) {
         this.def = def;
         this.options = options;
         this.g = new OnnxGraph(def.name().isEmpty() ? "tern" : def.name());
+        this.values = new OnnxValues(def, g, options.uint8Activations());
+        this.ops = new OnnxOps(def, g, values, new OnnxWeights(def, g));
     }
 
     /** The ONNX model of {@code def} with the default options; throws {@link BadInputException} naming the first node it cannot map. */
@@ -330,19 +309,19 @@ public final class OnnxExporter {
         g.reserve(outs);
         for (InputSpec in : def.inputs()) {
             g.input(in.name(), in.sampleShape());
-            vals.put(in.name(), new Val(in.name(), false, ValueType.FLOAT32));
+            values.putInput(in.name());
         }
         for (Node n : nodes) {
             try {
-                emit(n);
+                ops.emit(n);
             } catch (IllegalArgumentException e) {
                 throw new BadInputException("node '" + n.name() + "' (" + n.op().id() + "): " + e.getMessage(), e);
             }
         }
         for (String o : outs) {
-            Val v = vals.get(o);
+            OnnxValues.Val v = values.get(o);
             if (!o.equals(v.name)) {
-                g.rename(layout(v, false), g.claim(o), o + "/output");
+                g.rename(values.layout(v, false), g.claim(o), o + "/output");
             }
             g.output(o, def.shapeOf(o));
         }
@@ -422,430 +401,5 @@ public final class OnnxExporter {
 
     private static void meta(ModelProto.Builder m, String key, String value) {
         m.addMetadataProps(StringStringEntryProto.newBuilder().setKey(key).setValue(value));
-    }
-
-    // ------------------------------------------------------------------ values and layouts
-
-    private Val val(String name) {
-        Val v = vals.get(name);
-        if (v == null) {
-            throw new IllegalStateException("value '" + name + "' was not exported before its use");
-        }
-        return v;
-    }
-
-    private int rank(String value) {
-        return def.shapeOf(value).length;
-    }
-
-    /** The ONNX value of {@code v} in the given image layout (other ranks have one layout), int8 or float as it is. */
-    private String layout(Val v, boolean nchw) {
-        if (v.nchw == nchw) {
-            return v.name;
-        }
-        String key = v.name + (nchw ? "|nchw" : "|nhwc");
-        String t = transposed.get(key);
-        if (t == null) {
-            t = g.node("Transpose", v.name + (nchw ? "/to_nchw" : "/to_nhwc"), List.of(v.name),
-                    g.fresh(v.name + (nchw ? "/nchw" : "/nhwc")), OnnxGraph.attr("perm", nchw ? TO_NCHW : TO_NHWC));
-            transposed.put(key, t);
-        }
-        return t;
-    }
-
-    /** The float32 value of {@code v} in a layout: int8 values are dequantized (one DequantizeLinear per use, as QDQ wants). */
-    private String floatOf(Val v, boolean nchw) {
-        String x = layout(v, nchw);
-        if (!v.type.isInt8()) {
-            return x;
-        }
-        String[] q = quantParams(v.type);
-        return g.node("DequantizeLinear", x + "/dequantize", List.of(x, q[0], q[1]), g.fresh(x + "/dequantized"));
-    }
-
-    /**
-     * Scale and zero point of an int8 activation type: Tern's int8 zero point, or with uint8
-     * activations a uint8 one 128 higher. Every QuantizeLinear and DequantizeLinear of an
-     * activation takes them from here, so a value reads back as it was written.
-     */
-    private String[] quantParams(ValueType t) {
-        return g.quantParams(t.scale(), t.zeroPoint(), options.uint8Activations());
-    }
-
-    private String quantize(String x, ValueType t) {
-        String[] q = quantParams(t);
-        return g.node("QuantizeLinear", x + "/quantize", List.of(x, q[0], q[1]), g.fresh(x + "/quantized"));
-    }
-
-    /**
-     * Records the ONNX value {@code x} (float32) as node {@code n}'s output: quantized to the
-     * output's int8 type when Tern computes it in int8.
-     */
-    private void putFloat(Node n, String x, boolean nchw) {
-        ValueType t = def.typeOf(n.output());
-        putRaw(n, t.isInt8() ? quantize(x, t) : x, nchw);
-    }
-
-    /** Records {@code x}, already of the output's element type, as node {@code n}'s output, under the Tern name where possible. */
-    private void putRaw(Node n, String x, boolean nchw) {
-        String out = n.output();
-        ValueType t = def.typeOf(out);
-        boolean image = rank(out) == 3;
-        boolean nhwc = !image || !nchw;
-        String name = x;
-        if (!x.equals(out)) {
-            if (g.isReserved(out)) {
-                if (nhwc && !t.isInt8()) {
-                    name = g.rename(x, g.claim(out), n.name() + "/output");
-                }
-            } else if (g.take(out)) {
-                name = g.rename(x, out, n.name() + "/output");
-            }
-        }
-        vals.put(out, new Val(name, image && nchw, t));
-    }
-
-    // ------------------------------------------------------------------ ops
-
-    private void emit(Node n) {
-        Attributes a = n.attributes();
-        switch (n.op()) {
-            case CONV2D:
-            case DEPTHWISE_CONV2D:
-                conv(n, a);
-                return;
-            case DENSE: {
-                Val x = val(n.input(0));
-                Tensor w = def.tensor(n.input(1));
-                String wf = weights(n, w, x.type, Layout.DENSE);
-                String bf = bias(n, x.type, w);
-                String y = g.node("Gemm", n.name(), Arrays.asList(floatOf(x, false), wf, bf), g.fresh(n.output() + "/gemm"),
-                        OnnxGraph.attr("transB", 1L));
-                putFloat(n, activation(n, y, a), false);
-                return;
-            }
-            case MAX_POOL:
-            case AVG_POOL: {
-                Val x = val(n.input(0));
-                int[] s = def.shapeOf(n.input(0));
-                int[] win = a.getInts("window", null);
-                int[] st = a.getInts("strides", new int[] {1, 1});
-                Padding p = Padding.parse(a.getString("padding", "valid"));
-                AttributeProto[] attrs = {OnnxGraph.attr("kernel_shape", win), OnnxGraph.attr("strides", st),
-                    OnnxGraph.attr("pads", pads(s, win[0], win[1], st, p))};
-                if (n.op() == OpType.MAX_POOL) {
-                    // ONNX MaxPool takes int8 (and uint8) directly, and the max of quantized values keeps their quantization.
-                    putRaw(n, g.node("MaxPool", n.name(), List.of(layout(x, true)), g.fresh(n.output() + "/pool"), attrs), true);
-                } else {
-                    AttributeProto[] avg = Arrays.copyOf(attrs, 4);
-                    avg[3] = OnnxGraph.attr("count_include_pad", 0L); // SAME averages over in-bounds cells only
-                    putFloat(n, g.node("AveragePool", n.name(), List.of(floatOf(x, true)), g.fresh(n.output() + "/pool"), avg), true);
-                }
-                return;
-            }
-            case GLOBAL_AVG_POOL:
-            case GLOBAL_MAX_POOL: {
-                Val x = val(n.input(0));
-                String op = n.op() == OpType.GLOBAL_AVG_POOL ? "GlobalAveragePool" : "GlobalMaxPool";
-                String y = g.node(op, n.name(), List.of(floatOf(x, true)), g.fresh(n.output() + "/pool"));
-                ValueType t = def.typeOf(n.output());
-                if (t.isInt8()) {
-                    y = quantize(y, t);
-                }
-                // [N, C, 1, 1] -> [N, C]
-                putRaw(n, g.node("Flatten", n.name() + "/flatten", List.of(y), g.fresh(n.output() + "/flat"),
-                        OnnxGraph.attr("axis", 1L)), false);
-                return;
-            }
-            case ADD: {
-                Val x = val(n.input(0));
-                Val y = val(n.input(1));
-                boolean nchw = rank(n.output()) == 3 && (x.nchw || y.nchw);
-                String s = g.node("Add", n.name(), List.of(floatOf(x, nchw), floatOf(y, nchw)), g.fresh(n.output() + "/add"));
-                putFloat(n, activation(n, s, a), nchw);
-                return;
-            }
-            case CONCAT:
-                concat(n, a);
-                return;
-            case FLATTEN: {
-                Val x = val(n.input(0));
-                putRaw(n, g.node("Flatten", n.name(), List.of(layout(x, false)), g.fresh(n.output() + "/flat"),
-                        OnnxGraph.attr("axis", 1L)), false);
-                return;
-            }
-            case RESHAPE: {
-                Val x = val(n.input(0));
-                int[] s = def.shapeOf(n.output());
-                long[] shape = new long[s.length + 1];
-                shape[0] = 0; // copy the batch dimension
-                for (int i = 0; i < s.length; i++) {
-                    shape[i + 1] = s[i];
-                }
-                String target = g.int64s(n.name() + "/shape", new int[] {shape.length}, shape);
-                putRaw(n, g.node("Reshape", n.name(), List.of(layout(x, false), target), g.fresh(n.output() + "/reshaped")), false);
-                return;
-            }
-            case RELU:
-            case RELU6:
-            case SIGMOID:
-            case HARD_SIGMOID:
-            case HARD_SWISH: {
-                Val x = val(n.input(0));
-                String in = floatOf(x, x.nchw);
-                String y;
-                if (n.op() == OpType.RELU) {
-                    y = g.node("Relu", n.name(), List.of(in), g.fresh(n.output() + "/relu"));
-                } else if (n.op() == OpType.RELU6) {
-                    y = g.node("Clip", n.name(), List.of(in, g.scalar(0f), g.scalar(6f)), g.fresh(n.output() + "/relu6"));
-                } else if (n.op() == OpType.HARD_SIGMOID) {
-                    // int8: dequantized, computed in float, quantized to the node's type (QDQ), as Tern defines it
-                    y = g.node("HardSigmoid", n.name(), List.of(in), g.fresh(n.output() + "/hard_sigmoid"),
-                            OnnxGraph.attr("alpha", n.attributes().getFloat("alpha", 0.2f)),
-                            OnnxGraph.attr("beta", n.attributes().getFloat("beta", 0.5f)));
-                } else if (n.op() == OpType.HARD_SWISH) {
-                    // HardSwish is opset 14; at 13 it is its definition, x HardSigmoid(x) with alpha 1/6
-                    String h = g.node("HardSigmoid", n.name() + "/gate", List.of(in), g.fresh(n.output() + "/gate"),
-                            OnnxGraph.attr("alpha", 1f / 6), OnnxGraph.attr("beta", 0.5f));
-                    y = g.node("Mul", n.name(), List.of(in, h), g.fresh(n.output() + "/hard_swish"));
-                } else {
-                    y = g.node("Sigmoid", n.name(), List.of(in), g.fresh(n.output() + "/sigmoid"));
-                }
-                putFloat(n, y, x.nchw);
-                return;
-            }
-            case SOFTMAX: {
-                Val x = val(n.input(0));
-                boolean nchw = x.nchw && rank(n.input(0)) == 3;
-                // Tern's softmax runs over the last per-sample axis: channels, axis 1 in NCHW
-                String y = g.node("Softmax", n.name(), List.of(floatOf(x, nchw)), g.fresh(n.output() + "/softmax"),
-                        OnnxGraph.attr("axis", nchw ? 1L : -1L));
-                putFloat(n, y, nchw);
-                return;
-            }
-            case QUANTIZE: {
-                Val x = val(n.input(0));
-                ValueType t = def.typeOf(n.output());
-                String[] q = quantParams(t);
-                putRaw(n, g.node("QuantizeLinear", n.name(), List.of(layout(x, x.nchw), q[0], q[1]),
-                        g.fresh(n.output() + "/quantized")), x.nchw);
-                return;
-            }
-            case DEQUANTIZE: {
-                Val x = val(n.input(0));
-                String[] q = quantParams(x.type);
-                putRaw(n, g.node("DequantizeLinear", n.name(), List.of(layout(x, x.nchw), q[0], q[1]),
-                        g.fresh(n.output() + "/dequantized")), x.nchw);
-                return;
-            }
-            default:
-                throw new BadInputException("node '" + n.name() + "' is a " + n.op().id() + ", which ONNX export does not support");
-        }
-    }
-
-    private void conv(Node n, Attributes a) {
-        Val x = val(n.input(0));
-        boolean depthwise = n.op() == OpType.DEPTHWISE_CONV2D;
-        Tensor w = def.tensor(n.input(1));
-        int kh = depthwise ? w.dim(0) : w.dim(1);
-        int kw = depthwise ? w.dim(1) : w.dim(2);
-        int[] in = def.shapeOf(n.input(0));
-        int[] st = a.getInts("strides", new int[] {1, 1});
-        Padding p = Padding.parse(a.getString("padding", "valid"));
-        String wf = weights(n, w, x.type, depthwise ? Layout.DEPTHWISE : Layout.CONV);
-        String bf = bias(n, x.type, w);
-        String y = g.node("Conv", n.name(), Arrays.asList(floatOf(x, true), wf, bf), g.fresh(n.output() + "/conv"),
-                OnnxGraph.attr("kernel_shape", kh, kw), OnnxGraph.attr("strides", st),
-                OnnxGraph.attr("pads", pads(in, kh, kw, st, p)), OnnxGraph.attr("dilations", 1, 1),
-                OnnxGraph.attr("group", depthwise ? in[2] : 1L));
-        putFloat(n, activation(n, y, a), true);
-    }
-
-    private void concat(Node n, Attributes a) {
-        int r = rank(n.output());
-        int axis = a.getInt("axis", -1);
-        int ax = axis < 0 ? axis + r : axis;
-        List<Val> ins = new ArrayList<>();
-        int nchwCount = 0;
-        for (String s : n.inputs()) {
-            Val v = val(s);
-            ins.add(v);
-            nchwCount += v.nchw ? 1 : 0;
-        }
-        boolean nchw = r == 3 && 2 * nchwCount >= ins.size();
-        int onnxAxis = nchw ? new int[] {2, 3, 1}[ax] : ax + 1;
-        ValueType t = def.typeOf(n.output());
-        boolean same = true;
-        for (Val v : ins) {
-            same &= v.type.equals(t);
-        }
-        List<String> xs = new ArrayList<>();
-        for (Val v : ins) {
-            // Inputs quantized as the output are concatenated as they are (Tern copies them); others are requantized.
-            xs.add(same ? layout(v, nchw) : floatOf(v, nchw));
-        }
-        String y = g.node("Concat", n.name(), xs, g.fresh(n.output() + "/concat"), OnnxGraph.attr("axis", (long) onnxAxis));
-        if (same) {
-            putRaw(n, y, nchw);
-        } else {
-            putFloat(n, y, nchw);
-        }
-    }
-
-    /** A fused activation (Dense, convolutions, Add) after {@code y}. */
-    private String activation(Node n, String y, Attributes a) {
-        Activation act = Activation.parse(a.getString("activation", "none"));
-        switch (act) {
-            case RELU:
-                return g.node("Relu", n.name() + "/relu", List.of(y), g.fresh(n.output() + "/relu"));
-            case RELU6:
-                return g.node("Clip", n.name() + "/relu6", List.of(y, g.scalar(0f), g.scalar(6f)), g.fresh(n.output() + "/relu6"));
-            default:
-                return y;
-        }
-    }
-
-    /** ONNX pads [top, left, bottom, right] of TensorFlow's padding (SAME: the smaller half before). */
-    static int[] pads(int[] in, int kh, int kw, int[] st, Padding p) {
-        int[] before = new int[2];
-        int[] after = new int[2];
-        int[] k = {kh, kw};
-        for (int d = 0; d < 2; d++) {
-            if (p == Padding.SAME) {
-                int out = (in[d] + st[d] - 1) / st[d];
-                int total = Math.max((out - 1) * st[d] + k[d] - in[d], 0);
-                before[d] = total / 2;
-                after[d] = total - before[d];
-            }
-        }
-        return new int[] {before[0], before[1], after[0], after[1]};
-    }
-
-    // ------------------------------------------------------------------ weights
-
-    /** Tern weight layouts and their ONNX counterparts. */
-    private enum Layout {
-        /** [out, in], Gemm with transB = 1; channel axis 0. */
-        DENSE,
-        /** [cout, kh, kw, cin] to OIHW [cout, cin, kh, kw]; channel axis 0. */
-        CONV,
-        /** [kh, kw, c * m] (channel axis 2) to [c * m, 1, kh, kw] (axis 0), a Conv with group = c. */
-        DEPTHWISE
-    }
-
-    /** Source index (Tern layout) of each element of the ONNX weight tensor, and the ONNX shape. */
-    private static int[][] permutation(Tensor w, Layout layout) {
-        int[] s = w.shape();
-        int n = w.elementCount();
-        int[] src = new int[n];
-        switch (layout) {
-            case CONV: {
-                int o = s[0], kh = s[1], kw = s[2], ci = s[3];
-                int i = 0;
-                for (int a = 0; a < o; a++) {
-                    for (int c = 0; c < ci; c++) {
-                        for (int y = 0; y < kh; y++) {
-                            for (int x = 0; x < kw; x++) {
-                                src[i++] = ((a * kh + y) * kw + x) * ci + c;
-                            }
-                        }
-                    }
-                }
-                return new int[][] {src, {o, ci, kh, kw}};
-            }
-            case DEPTHWISE: {
-                int kh = s[0], kw = s[1], cm = s[2];
-                int i = 0;
-                for (int a = 0; a < cm; a++) {
-                    for (int y = 0; y < kh; y++) {
-                        for (int x = 0; x < kw; x++) {
-                            src[i++] = (y * kw + x) * cm + a;
-                        }
-                    }
-                }
-                return new int[][] {src, {cm, 1, kh, kw}};
-            }
-            default:
-                for (int i = 0; i < n; i++) {
-                    src[i] = i;
-                }
-                return new int[][] {src, s};
-        }
-    }
-
-    /** The weights as a float32 ONNX value: an initializer, or int8 behind a DequantizeLinear. */
-    private String weights(Node n, Tensor w, ValueType x, Layout layout) {
-        int[][] perm = permutation(w, layout);
-        int[] src = perm[0];
-        int[] shape = perm[1];
-        if (w.dtype() == DType.FLOAT32) {
-            float[] v = w.floats();
-            float[] out = new float[v.length];
-            for (int i = 0; i < out.length; i++) {
-                out[i] = v[src[i]];
-            }
-            return g.floats(w.name(), shape, out);
-        }
-        if (w.dtype() != DType.INT8) {
-            throw new BadInputException("node '" + n.name() + "': weights '" + w.name() + "' are " + w.dtype().id()
-                    + "; ONNX export maps float32 and int8 weights");
-        }
-        byte[] v = w.int8s();
-        byte[] out = new byte[v.length];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = v[src[i]];
-        }
-        String q = g.int8s(w.name(), shape, out);
-        QuantParams qp = w.quant();
-        String scale;
-        String zp;
-        List<AttributeProto> attrs = new ArrayList<>();
-        if (qp.axis() == -1) {
-            scale = g.floats(w.name() + "/scale", new int[0], new float[] {qp.scale(0)});
-            zp = g.int8s(w.name() + "/zero_point", new int[0], new byte[] {0});
-        } else {
-            scale = g.floats(w.name() + "/scale", new int[] {qp.count()}, qp.scales());
-            zp = g.int8s(w.name() + "/zero_point", new int[] {qp.count()}, new byte[qp.count()]);
-            attrs.add(OnnxGraph.attr("axis", 0L)); // the output channel in ONNX's layout, for every op
-        }
-        return g.node("DequantizeLinear", w.name() + "/dequantize", List.of(q, scale, zp), g.fresh(w.name() + "/dequantized"),
-                attrs.toArray(new AttributeProto[0]));
-    }
-
-    /** The bias as a float32 ONNX value (null when the node has none); int32 biases are dequantized with input x weight scales. */
-    private String bias(Node n, ValueType x, Tensor w) {
-        if (n.inputs().size() < 3) {
-            return null;
-        }
-        Tensor b = def.tensor(n.input(2));
-        if (b.dtype() == DType.FLOAT32) {
-            return g.floats(b.name(), b.shape(), b.floats());
-        }
-        if (b.dtype() != DType.INT32 || !x.isInt8()) {
-            throw new BadInputException("node '" + n.name() + "': bias '" + b.name() + "' is " + b.dtype().id()
-                    + " with a " + x + " input; ONNX export maps float32 biases and int32 biases of int8 layers");
-        }
-        // Tern adds the int32 bias to the accumulator: its scale is exactly input scale x weight scale.
-        QuantParams wq = w.quant();
-        boolean perTensor = wq.axis() == -1;
-        int channels = b.dim(0);
-        float[] scales = new float[perTensor ? 1 : channels];
-        for (int c = 0; c < scales.length; c++) {
-            scales[c] = x.scale() * wq.scale(c);
-        }
-        String q = g.int32s(b.name(), b.shape(), b.ints());
-        String scale;
-        String zp;
-        List<AttributeProto> attrs = new ArrayList<>();
-        if (perTensor) {
-            scale = g.floats(b.name() + "/scale", new int[0], scales);
-            zp = g.int32s(b.name() + "/zero_point", new int[0], new int[1]);
-        } else {
-            scale = g.floats(b.name() + "/scale", new int[] {channels}, scales);
-            zp = g.int32s(b.name() + "/zero_point", new int[] {channels}, new int[channels]);
-            attrs.add(OnnxGraph.attr("axis", 0L));
-        }
-        return g.node("DequantizeLinear", b.name() + "/dequantize", List.of(q, scale, zp), g.fresh(b.name() + "/dequantized"),
-                attrs.toArray(new AttributeProto[0]));
     }
 }
