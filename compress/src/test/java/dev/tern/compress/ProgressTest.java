@@ -17,15 +17,16 @@ class ProgressTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
         try (ProgressBar bar = Progress.bar("calibrate", 10, out, false)) {
+            Progress.note(bar, "loss -.--");
             for (int i = 0; i < 10; i++) {
                 bar.step();
             }
-            bar.setExtraMessage("loss 0.42");
+            Progress.note(bar, "loss 0.42");
         }
         String s = bytes.toString(StandardCharsets.UTF_8);
         assertFalse(s.contains("\r"), s);
         assertTrue(s.lines().anyMatch(l -> l.startsWith("calibrate") && l.contains("100%") && l.contains("10/10")
-                && l.contains("loss 0.42")), s);
+                && l.endsWith("/s loss 0.42")), "the note comes after the speed and a space: " + s);
     }
 
     @Test

@@ -188,6 +188,9 @@ public final class MaskedFineTuner {
                 int steps = Math.min(stepsPerEpoch, data.size() / bs);
                 me.tongfei.progressbar.ProgressBar bar = o.progress
                         ? dev.tern.compress.Progress.bar(String.format("fine-tune epoch %d/%d", e + 1, o.epochs), steps) : null;
+                if (bar != null) {
+                    dev.tern.compress.Progress.note(bar, "loss -.----");
+                }
                 try {
                     for (int b = 0; b < steps; b++, step++) {
                         if (schedule.updatesAt(step)) {
@@ -218,7 +221,7 @@ public final class MaskedFineTuner {
                         }
                         if (bar != null) {
                             bar.step();
-                            bar.setExtraMessage(String.format(java.util.Locale.ROOT, "loss %.4f", sum / (b + 1)));
+                            dev.tern.compress.Progress.note(bar, String.format(java.util.Locale.ROOT, "loss %.4f", sum / (b + 1)));
                         }
                     }
                 } finally {

@@ -200,6 +200,13 @@ public final class Trainer {
                 CanvasSet data = epochs.apply(e);
                 Map<String, Double> sums = new LinkedHashMap<>();
                 ProgressBar bar = progress ? Progress.bar(String.format("epoch %d/%d", e + 1, recipe.epochs), stepsPerEpoch) : null;
+                if (bar != null) {
+                    StringBuilder placeholder = new StringBuilder();
+                    for (String task : recipe.tasks) {
+                        placeholder.append(task).append(" -.--- ");
+                    }
+                    Progress.note(bar, placeholder.toString().trim());
+                }
                 try {
                     for (int b = 0; b < stepsPerEpoch; b++, step++) {
                         images(data, b * bs, bs, xb);
@@ -244,11 +251,11 @@ public final class Trainer {
                                                 + "; lower learning_rate");
                                     }
                                     sums.merge(task, lv, Double::sum);
-                                    msg.append(task).append(' ').append(String.format("%.3f", sums.get(task) / (b + 1))).append(' ');
+                                    msg.append(task).append(' ').append(String.format(java.util.Locale.ROOT, "%.3f", sums.get(task) / (b + 1))).append(' ');
                                 }
                                 if (bar != null) {
                                     bar.step();
-                                    bar.setExtraMessage(msg.toString().trim());
+                                    Progress.note(bar, msg.toString().trim());
                                 }
                             } finally {
                                 for (TFloat32 t : fed) {
