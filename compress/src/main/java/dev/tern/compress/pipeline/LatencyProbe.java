@@ -11,7 +11,8 @@ import java.nio.file.Paths;
 /**
  * Batch-1 latency of one model in a JVM of its own (the pipeline starts one per model and
  * round): {@code LatencyProbe MODEL WARMUP RUNS PIXELS...}. Prints one line of {@code RUNS}
- * latencies in nanoseconds. A fresh JVM per model keeps one model's JIT profile from
+ * latencies in nanoseconds, then one line with this JVM's CPU time in nanoseconds (-1 if
+ * unknown), which the pipeline subtracts from the machine's busy time (see {@link OtherCpu}). A fresh JVM per model keeps one model's JIT profile from
  * shaping another's code, as in a deployed app that runs one model.
  */
 public final class LatencyProbe {
@@ -45,6 +46,7 @@ public final class LatencyProbe {
         }
         PrintStream out = System.out;
         out.println(sb.toString().trim());
+        out.println(OtherCpu.selfCpuNanos());
         out.flush();
     }
 }

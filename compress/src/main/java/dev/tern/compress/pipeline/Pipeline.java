@@ -32,7 +32,6 @@ import dev.tern.runtime.model.ModelDef;
 import org.HdrHistogram.Histogram;
 
 import java.io.ByteArrayOutputStream;
-import java.lang.management.ManagementFactory;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -100,7 +99,7 @@ public final class Pipeline {
     private final Map<Path, Path> stageLogs = new LinkedHashMap<>();
     /** Rounds of the latency measurement; each visits every model once. */
     static final int LATENCY_ROUNDS = 3;
-    /** Each model's per-round medians (µs), and the system load average after each probe: for the report. */
+    /** Each model's per-round medians (µs), and the cores other processes used during each probe: for the report. */
     private final Map<Path, List<Double>> roundMedians = new LinkedHashMap<>();
     private final List<Double> loadSamples = new ArrayList<>();
 
@@ -112,7 +111,7 @@ public final class Pipeline {
         this.progress = progress;
     }
 
-    /** The system load average sampled after each latency probe (negative where the OS has none). */
+    /** The cores other processes used during each latency probe (NaN where unknown; see {@link OtherCpu}). */
     public List<Double> loadSamples() {
         return List.copyOf(loadSamples);
     }
@@ -419,11 +418,14 @@ public final class Pipeline {
                         LatencyProbe.class.getName(), e.getKey().toString(), String.valueOf(recipe.latencyWarmup), String.valueOf(per),
                         px.toString());
                 pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+                OtherCpu others = OtherCpu.start();
                 Process p = pb.start();
                 String line;
+                String cpuLine;
                 try (java.io.BufferedReader br = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
                         StandardCharsets.UTF_8))) {
                     line = br.readLine();
+                    cpuLine = br.readLine();
                 }
                 int code = p.waitFor();
                 if (code != 0 || line == null) {
@@ -437,7 +439,13 @@ public final class Pipeline {
                 }
                 Arrays.sort(ns);
                 roundMedians.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add((ns[(ns.length - 1) / 2] + ns[ns.length / 2]) / 2e3);
-                loadSamples.add(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+                long probeCpu = -1;
+                try {
+                    probeCpu = cpuLine == null ? -1 : Long.parseLong(cpuLine.trim());
+                } catch (NumberFormatException ignored) {
+                    // an unknown probe CPU time makes this sample unknown
+                }
+                loadSamples.add(others.end(probeCpu));
             }
         }
         Map<Path, double[]> out = new LinkedHashMap<>();

@@ -43,7 +43,7 @@ public final class Report {
      * Writes report.json, report.md, index.html and the plots into {@code dir}; returns the JSON.
      *
      * @param all         the teacher's result, then the variants', in recipe order
-     * @param loadSamples system load averages sampled during the latency measurement (empty: unknown)
+     * @param loadSamples the cores other processes used during each latency probe (empty: unknown)
      */
     public static ObjectNode write(Path dir, CompressRecipe recipe, List<Pipeline.Result> all, double wallSeconds,
                                    List<Double> loadSamples) throws IOException {

@@ -111,7 +111,7 @@ public final class JsonRenderer {
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         o.put("status", load.status().name().toLowerCase(Locale.ROOT));
         o.put("processors", load.processors());
-        ArrayNode s = o.putArray("load_average_samples");
+        ArrayNode s = o.putArray("other_cores_samples");
         load.samples().forEach(x -> s.add(Math.round(x * 100) / 100.0));
         return o;
     }

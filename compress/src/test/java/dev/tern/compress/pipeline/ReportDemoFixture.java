@@ -80,6 +80,6 @@ public final class ReportDemoFixture {
 
     public static void main(String[] a) throws Exception {
         CompressRecipe recipe = CompressRecipe.read(Path.of(a[0]));
-        Report.write(Path.of(a[1]), recipe, withRounds(results(recipe)), 910, List.of(1.1, 1.4, 2.3, 2.6, 1.9));
+        Report.write(Path.of(a[1]), recipe, withRounds(results(recipe)), 910, List.of(0.1, 0.3, 0.9, 1.2, 0.4));
     }
 }

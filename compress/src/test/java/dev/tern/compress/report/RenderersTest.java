@@ -53,7 +53,7 @@ class RenderersTest {
             assertTrue(s.contains("Total wall time 125 s (2 min 5 s)"), s);
             assertTrue(s.contains("within noise"), s);
             assertTrue(s.contains("On the latency front, scratch and student are within noise of each other"), s);
-            assertTrue(s.contains("The machine was loaded during the latency measurement (load average up to 1.80"), s);
+            assertTrue(s.contains("The machine was loaded during the latency measurement (other processes used up to 1.80 cores"), s);
             assertTrue(s.contains("teacher (= teacher-fp32)"), s);
         }
         assertTrue(html.contains(HtmlRenderer.esc(m.verdict())) && md.contains(m.verdict()));

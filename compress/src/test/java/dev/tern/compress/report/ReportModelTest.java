@@ -119,13 +119,13 @@ class ReportModelTest {
     @Test
     void aLoadedMachineIsNamedInTheVerdict() {
         VariantResult fast = v("fast", "int8", 0.90, 0.80, 0.70, 90, 200, 190, 200, 210);
-        assertEquals(MachineLoad.Status.LOADED, new MachineLoad(List.of(1.0, 1.51), 2).status(), "above 0.75 x 2");
-        assertEquals(MachineLoad.Status.IDLE, new MachineLoad(List.of(1.0, 1.5), 2).status(), "1.5 is not above 1.5");
-        assertEquals(MachineLoad.Status.UNKNOWN, new MachineLoad(List.of(-1.0), 2).status(), "no load average on this OS");
-        String loaded = model(List.of(fast), List.of(), new MachineLoad(List.of(1.0, 2.2), 2)).verdict();
-        assertTrue(loaded.contains("The machine was loaded during the latency measurement (load average up to 2.20, mean 1.60, "
-                + "on 2 processors)"), loaded);
-        assertFalse(model(List.of(fast), List.of(), new MachineLoad(List.of(1.0), 2)).verdict().contains("loaded"));
+        assertEquals(MachineLoad.Status.LOADED, new MachineLoad(List.of(0.1, 0.51), 2).status(), "above half a core");
+        assertEquals(MachineLoad.Status.IDLE, new MachineLoad(List.of(0.0, 0.5), 2).status(), "0.5 is not above 0.5");
+        assertEquals(MachineLoad.Status.UNKNOWN, new MachineLoad(List.of(Double.NaN, -1.0), 2).status(), "not measurable here");
+        String loaded = model(List.of(fast), List.of(), new MachineLoad(List.of(0.2, 1.0), 2)).verdict();
+        assertTrue(loaded.contains("The machine was loaded during the latency measurement (other processes used up to 1.00 cores, "
+                + "0.60 on average, of 2 processors)"), loaded);
+        assertFalse(model(List.of(fast), List.of(), new MachineLoad(List.of(0.3), 2)).verdict().contains("loaded"));
     }
 
     @Test
