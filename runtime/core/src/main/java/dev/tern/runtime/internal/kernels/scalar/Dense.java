@@ -50,11 +50,19 @@ public final class Dense extends Kernel {
             // Four inputs per pass over acc: a quarter of the accumulator loads and stores of a
             // one-input axpy, so the loop streams weights instead of waiting on acc (whose speed
             // then also stops depending on where the heap happened to put acc and the rows).
+            // The four products are added one after another, in input order, as the one-input
+            // loop adds them: the same roundings, so the same bits (calibration, and with it
+            // the shipped int8 teacher, depends on them).
             for (int i = 0; i < in4; i += 4) {
                 float x0 = a[xo + i], x1 = a[xo + i + 1], x2 = a[xo + i + 2], x3 = a[xo + i + 3];
                 float[] r0 = wt[i], r1 = wt[i + 1], r2 = wt[i + 2], r3 = wt[i + 3];
                 for (int o = 0; o < out; o++) {
-                    acc[o] += x0 * r0[o] + x1 * r1[o] + x2 * r2[o] + x3 * r3[o];
+                    float v = acc[o];
+                    v += x0 * r0[o];
+                    v += x1 * r1[o];
+                    v += x2 * r2[o];
+                    v += x3 * r3[o];
+                    acc[o] = v;
                 }
             }
             for (int i = in4; i < in; i++) {
