@@ -1,11 +1,8 @@
 package dev.tern.compress.cli;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tern.compress.io.InputFiles;
 import dev.tern.compress.io.NpyWriter;
 import dev.tern.runtime.InvalidInputException;
-import dev.tern.runtime.Results;
-import dev.tern.runtime.Session;
 import dev.tern.runtime.TaskSet;
 import dev.tern.runtime.TernModel;
 import dev.tern.runtime.model.InputSpec;
@@ -23,23 +20,21 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 
 /**
- * {@code tern run MODEL --input FILE}: runs a model on one sample and prints each task's
- * prediction, or with {@code --raw --out DIR} writes every graph output as a {@code .npy} file.
+ * {@code tern run MODEL --input FILE}: runs a model on one sample or a batch and prints each
+ * task's prediction per sample, or with {@code --raw --out DIR} writes every graph output of
+ * every sample as a {@code .npy} file (RunBatch runs the batch, RunReport prints it).
  */
 @Command(name = "run", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
-        description = {"Run a model on one input and print the predictions of its tasks.",
+        description = {"Run a model on one input or a batch and print the predictions of its tasks.",
             "The input is a .npy array (float32/float64 taken as already normalized; uint8 as raw pixels) of the "
-                + "input's sample shape, with or without a leading batch dimension of 1, or a PNG or PGM image of "
-                + "exactly the input's height and width (not resized), whose pixel values 0-255 get the model's "
-                + "normalization."})
+                + "input's sample shape (one sample) or with a leading batch dimension N >= 1 (N samples, "
+                + "reported as sample 0 to N-1), or a PNG or PGM image of exactly the input's height and width "
+                + "(not resized), whose pixel values 0-255 get the model's normalization."})
 public final class RunCommand implements Callable<Integer> {
     @Parameters(paramLabel = "MODEL", description = "A .tern model file.")
     Path model;
@@ -65,7 +60,7 @@ public final class RunCommand implements Callable<Integer> {
     /** {@code --raw --out DIR}, given together. */
     static final class RawOutput {
         @Option(names = "--raw", required = true,
-                description = "Write every graph output as DIR/<output>.npy (float32, shape [1, ...]) instead of predictions.")
+                description = "Write every graph output as DIR/<output>.npy (float32, shape [N, ...]: every sample) instead of predictions.")
         boolean raw;
 
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "Directory for --raw (created if missing).")
@@ -91,54 +86,28 @@ public final class RunCommand implements Callable<Integer> {
         }
         TaskSet taskSet = m.taskSet(tasks.toArray(new String[0]));
         InputSpec in = def.inputs().get(0);
-        float[] x = InputFiles.load(input, in);
+        float[] x = InputFiles.loadBatch(input, in);
+        int n = x.length / in.sampleSize();
+        RunBatch.checkFinite(in, x);
+        Map<String, Path> files = raw == null ? null : RunReport.outputFiles(def, raw.out);
         PrintWriter out = spec.commandLine().getOut();
-        try (Session session = m.newSession()) {
-            Results results = session.run(x, taskSet);
-            if (raw != null) {
-                Map<String, Path> files = writeOutputs(session, def, raw.out);
-                if (json) {
-                    Json.print(RunReport.filesJson(model, input, def, files), out);
-                } else {
-                    files.forEach((value, file) -> out.println("wrote " + file + "  float32 "
-                            + Arrays.toString(RunReport.batchShape(def, value))));
-                }
-            } else if (json) {
-                ObjectNode o = RunReport.json(results, model, input, m.backend(), top);
-                Json.print(o, out);
-            } else {
-                out.print(RunReport.text(results, top));
+        if (raw != null) {
+            Map<String, float[]> values = RunBatch.outputs(m, x);
+            for (Map.Entry<String, Path> f : files.entrySet()) {
+                NpyWriter.write(f.getValue(), RunReport.batchShape(def, f.getKey(), n), values.get(f.getKey()));
             }
+            if (json) {
+                Json.print(RunReport.filesJson(model, input, def, files, n), out);
+            } else {
+                files.forEach((value, file) -> out.println("wrote " + file + "  float32 "
+                        + Arrays.toString(RunReport.batchShape(def, value, n))));
+            }
+        } else if (json) {
+            Json.print(RunReport.json(m, taskSet, x, model, input, top), out);
+        } else {
+            out.print(RunReport.text(m, taskSet, x, top));
         }
         out.flush();
         return 0;
-    }
-
-    /** Writes each graph output of sample 0 as {@code dir/<sanitized name>.npy}; returns value to file. */
-    static Map<String, Path> writeOutputs(Session session, ModelDef def, Path dir) throws IOException {
-        Map<String, Path> files = new LinkedHashMap<>();
-        Set<String> used = new HashSet<>();
-        for (String value : def.outputs()) {
-            String base = fileName(value);
-            String name = base;
-            for (int k = 2; !used.add(name); k++) {
-                name = base + "_" + k;
-            }
-            Path file = dir.resolve(name + ".npy");
-            NpyWriter.write(file, RunReport.batchShape(def, value), session.output(value, 0));
-            files.put(value, file);
-        }
-        return files;
-    }
-
-    /** A graph value name as a portable file name: characters other than letters, digits, '.', '-' and '_' become '_'. */
-    static String fileName(String value) {
-        StringBuilder sb = new StringBuilder(value.length());
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            boolean ok = c < 128 && (Character.isLetterOrDigit(c) || c == '-' || c == '_' || (c == '.' && i > 0));
-            sb.append(ok ? c : '_');
-        }
-        return sb.toString();
     }
 }

@@ -11,12 +11,13 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
- * Turns an input file into one normalized sample for a model input. The format is
+ * Turns an input file into normalized samples for a model input. The format is
  * recognized by its signature:
  * <ul>
- *   <li>a {@code .npy} array of shape {@code S} or {@code [1] + S}, S being the input's
- *       sample shape. float32 and float64 arrays are taken as they are (already
- *       normalized); uint8 arrays are raw pixels and get the input's normalization.</li>
+ *   <li>a {@code .npy} array of shape {@code S} (one sample) or {@code [N] + S} (a batch of
+ *       N >= 1 samples), S being the input's sample shape. float32 and float64 arrays are
+ *       taken as they are (already normalized); uint8 arrays are raw pixels and get the
+ *       input's normalization.</li>
  *   <li>a PNG or PGM image of exactly the input's height and width (no resizing), converted
  *       to gray or RGB as the input's channel count says, its pixel values in [0, 255]
  *       normalized with the input's mean and std.</li>
@@ -31,9 +32,29 @@ public final class InputFiles {
      *
      * @return {@code spec.sampleSize()} normalized values in the input's layout
      * @throws FileFormatException   when the file is not a valid array or image
-     * @throws InvalidInputException when its shape or size does not fit the input
+     * @throws InvalidInputException when its shape or size does not fit the input, or it holds
+     *                               a batch of more than one sample
      */
     public static float[] load(Path file, InputSpec spec) throws IOException {
+        float[] x = loadBatch(file, spec);
+        int n = x.length / spec.sampleSize();
+        if (n != 1) {
+            throw new InvalidInputException(file + " holds a batch of " + n + " samples; input '" + spec.name()
+                    + "' expects one here, " + Arrays.toString(spec.sampleShape()));
+        }
+        return x;
+    }
+
+    /**
+     * Reads {@code file} as a batch of samples of {@code spec}: an image or a {@code .npy} of
+     * the sample shape is one sample, a {@code .npy} of {@code [N] + sample shape} is N.
+     *
+     * @return {@code N * spec.sampleSize()} normalized values, sample after sample, each in the
+     *         input's layout; N >= 1
+     * @throws FileFormatException   when the file is not a valid array or image
+     * @throws InvalidInputException when its shape or size does not fit the input, or the batch is empty
+     */
+    public static float[] loadBatch(Path file, InputSpec spec) throws IOException {
         if (Files.isDirectory(file)) {
             throw new FileSystemException(file.toString(), null, "is a directory, not an input file");
         }
@@ -47,19 +68,24 @@ public final class InputFiles {
         throw new FileFormatException(file + ": not a .npy array, PNG or PGM image: it starts with " + Hex.of(start));
     }
 
+    /** The samples of an array of shape {@code S} or {@code [N] + S} (N >= 1), normalized when stored as uint8. */
     static float[] fromArray(NpyArray array, Path file, InputSpec spec) {
         int[] sample = spec.sampleShape();
         int[] shape = array.shape();
-        int[] batched = new int[sample.length + 1];
-        batched[0] = 1;
-        System.arraycopy(sample, 0, batched, 1, sample.length);
-        boolean fits = Arrays.equals(shape, sample) || Arrays.equals(shape, batched);
-        if (!fits) {
-            boolean batch = shape.length == batched.length && shape[0] > 1
-                    && Arrays.equals(Arrays.copyOfRange(shape, 1, shape.length), sample);
-            throw new InvalidInputException(file + " holds " + array + (batch ? ", a batch of " + shape[0]
-                    + " samples; tern run takes one" : "") + "; input '" + spec.name() + "' expects "
-                    + Arrays.toString(sample) + " or " + Arrays.toString(batched));
+        boolean batched = shape.length == sample.length + 1
+                && Arrays.equals(Arrays.copyOfRange(shape, 1, shape.length), sample);
+        if (!batched && !Arrays.equals(shape, sample)) {
+            StringBuilder any = new StringBuilder("[N");
+            for (int d : sample) {
+                any.append(", ").append(d);
+            }
+            any.append(']');
+            throw new InvalidInputException(file + " holds " + array + "; input '" + spec.name() + "' expects "
+                    + Arrays.toString(sample) + " or " + any + " (a batch of N >= 1 samples)");
+        }
+        if (batched && shape[0] == 0) {
+            throw new InvalidInputException(file + " holds " + array + ", a batch of 0 samples; input '" + spec.name()
+                    + "' expects at least one");
         }
         float[] values = array.values();
         return array.storedAs() == NpyDType.UINT8 ? InputLayout.of(spec).normalize(values) : values;

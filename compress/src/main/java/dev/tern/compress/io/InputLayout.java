@@ -64,11 +64,15 @@ public final class InputLayout {
         return i % sample[sample.length - 1];
     }
 
-    /** Applies the input's normalization, {@code (raw - mean[c]) / std[c]}, to a raw sample in layout order. */
+    /**
+     * Applies the input's normalization, {@code (raw - mean[c]) / std[c]}, to raw values in
+     * layout order: one sample, or several whole samples one after the other.
+     */
     public float[] normalize(float[] raw) {
+        int size = spec.sampleSize();
         float[] out = new float[raw.length];
         for (int i = 0; i < raw.length; i++) {
-            out[i] = spec.normalize(raw[i], channelOf(i));
+            out[i] = spec.normalize(raw[i], channelOf(i % size));
         }
         return out;
     }

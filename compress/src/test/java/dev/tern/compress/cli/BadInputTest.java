@@ -115,15 +115,16 @@ class BadInputTest {
         NpyWriter.write(npy, new int[] {1, 9, 9, 1}, new float[81]);
         String line = rejected("run", model.toString(), "--input", npy.toString());
         assertTrue(line.contains("float32[1, 9, 9, 1]"), line);
-        assertTrue(line.contains("expects [8, 8, 1] or [1, 8, 8, 1]"), line);
+        assertTrue(line.contains("expects [8, 8, 1] or [N, 8, 8, 1] (a batch of N >= 1 samples)"), line);
     }
 
     @Test
-    void npyHoldingABatch() throws Exception {
+    void npyHoldingAnEmptyBatch() throws Exception {
+        // A batch of any size N >= 1 runs (RunCommandBatchTest); N = 0 is no input at all.
         Path npy = dir.resolve("batch.npy");
-        NpyWriter.write(npy, new int[] {2, SIDE, SIDE, 1}, new float[2 * SIDE * SIDE]);
+        NpyWriter.write(npy, new int[] {0, SIDE, SIDE, 1}, new float[0]);
         String line = rejected("run", model.toString(), "--input", npy.toString());
-        assertTrue(line.contains("a batch of 2 samples; tern run takes one"), line);
+        assertTrue(line.contains("float32[0, 8, 8, 1], a batch of 0 samples; input 'image' expects at least one"), line);
     }
 
     @Test

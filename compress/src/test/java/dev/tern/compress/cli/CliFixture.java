@@ -27,9 +27,14 @@ final class CliFixture {
      * (multilabel 3 labels); the flattened features are an extra graph output.
      */
     static ModelDef model() {
+        return model(-1);
+    }
+
+    /** {@link #model()} with input batch dimension {@code batch}: -1 any, else that fixed size. */
+    static ModelDef model(int batch) {
         Random rnd = new Random(SEED);
         ModelBuilder b = new ModelBuilder("tiny-two-head")
-                .input(new InputSpec("image", new int[] {-1, SIDE, SIDE, 1}, "NHWC", new float[] {127.5f},
+                .input(new InputSpec("image", new int[] {batch, SIDE, SIDE, 1}, "NHWC", new float[] {127.5f},
                         new float[] {127.5f}))
                 .provenance("source", "CliFixture");
         String x = b.conv2d("conv", "image", new int[] {4, 3, 3, 1}, ModelBuilder.random(rnd, 36, 0.5f),

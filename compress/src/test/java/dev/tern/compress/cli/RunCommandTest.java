@@ -261,8 +261,8 @@ class RunCommandTest {
 
     @Test
     void fileNamesAreSanitized() {
-        assertEquals("left_logits", RunCommand.fileName("left/logits"));
-        assertEquals("_.", RunCommand.fileName(".."));
-        assertEquals("a_b_c-d.e", RunCommand.fileName("a\\b:c-d.e"));
+        assertEquals("left_logits", RunReport.fileName("left/logits"));
+        assertEquals("_.", RunReport.fileName(".."));
+        assertEquals("a_b_c-d.e", RunReport.fileName("a\\b:c-d.e"));
     }
 }

@@ -84,4 +84,35 @@ class InputFilesTest {
         FileFormatException e = assertThrows(FileFormatException.class, () -> ImageFiles.png(b, "big.png"));
         assertTrue(e.getMessage().contains("PNG of 65536x65536 pixels"), e.getMessage());
     }
+
+    @Test
+    void uint8BatchIsNormalizedSampleBySampleInNchw() {
+        // Channel of element i is i / (h * w) within its sample: past sample 0 it must restart.
+        InputSpec spec = new InputSpec("x", new int[] {-1, 3, 1, 2}, "NCHW", new float[] {0, 10, 20}, new float[] {1, 2, 5});
+        float[] raw = new float[12];
+        for (int i = 0; i < raw.length; i++) {
+            raw[i] = i;
+        }
+        float[] x = InputFiles.fromArray(new NpyArray(new int[] {2, 3, 1, 2}, NpyDType.UINT8, raw), dir.resolve("b.npy"), spec);
+        float[] mean = {0, 10, 20};
+        float[] std = {1, 2, 5};
+        float[] expected = new float[12];
+        for (int i = 0; i < 12; i++) {
+            int c = (i % 6) / 2;
+            expected[i] = (raw[i] - mean[c]) / std[c];
+        }
+        assertArrayEquals(expected, x);
+    }
+
+    @Test
+    void loadTakesOneSampleAndLoadBatchTakesN() throws Exception {
+        InputSpec spec = InputSpec.of("features", -1, 2);
+        Path f = dir.resolve("three.npy");
+        NpyWriter.write(f, new int[] {3, 2}, new float[] {1, 2, 3, 4, 5, 6});
+        assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, InputFiles.loadBatch(f, spec));
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> InputFiles.load(f, spec));
+        assertTrue(e.getMessage().contains("a batch of 3 samples"), e.getMessage());
+        NpyWriter.write(f, new int[] {2}, new float[] {7, 8});
+        assertArrayEquals(new float[] {7, 8}, InputFiles.load(f, spec));
+    }
 }
