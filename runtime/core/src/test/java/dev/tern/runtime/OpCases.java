@@ -122,7 +122,7 @@ public final class OpCases {
             case SOFTMAX:
             case HARD_SIGMOID:
             case HARD_SWISH: return g.unary(op);
-            default: return null;
+            default: return op.code() >= OpType.TRANSPOSE.code() ? g.since14(op) : null;
         }
     }
 
@@ -157,7 +157,7 @@ public final class OpCases {
         ModelBuilder builder(int padSize) {
             ModelBuilder b = new ModelBuilder(op.id());
             if (padSize > 0) {
-                b.input("pad", -1, padSize);
+                b.input("arena_pad", -1, padSize);
             }
             return b;
         }
@@ -200,6 +200,15 @@ public final class OpCases {
             return out;
         }
 
+        /** Random [top, left, bottom, right] pads below the window size for explicit padding, else null. */
+        int[] explicitPads(Padding p, int kh, int kw) {
+            return p != Padding.EXPLICIT ? null : new int[] {between(0, kh - 1), between(0, kw - 1), between(0, kh - 1), between(0, kw - 1)};
+        }
+
+        Attributes withPads(Attributes.Builder b, int[] pads) {
+            return pads == null ? b.build() : b.put("pads", pads).build();
+        }
+
         List<Case> conv() {
             for (int stride = 1; stride <= 2; stride++) {
                 for (Padding p : Padding.values()) {
@@ -208,15 +217,16 @@ public final class OpCases {
                     int cout = sizeIsCin ? pick(1, 3, 4, 5, 8) : s;
                     int kh = between(1, 3);
                     int kw = between(1, 3);
-                    int h = p == Padding.VALID ? between(kh, kh + 4) : between(1, 7);
-                    int w = p == Padding.VALID ? between(kw, kw + 4) : between(1, 7);
+                    int[] pads = explicitPads(p, kh, kw);
+                    int h = p == Padding.VALID ? between(kh, kh + 4) : pads != null ? between(Math.max(1, kh - pads[0] - pads[2]), 7) : between(1, 7);
+                    int w = p == Padding.VALID ? between(kw, kw + 4) : pads != null ? between(Math.max(1, kw - pads[1] - pads[3]), 7) : between(1, 7);
                     int[] strides = {stride, between(1, 2)};
                     float[] filter = TestModels.random(rnd, cout * kh * kw * cin, 1f);
                     float[] bias = rnd.nextInt(4) == 0 ? null : TestModels.random(rnd, cout, 1f);
                     Activation act = act();
                     int pad = pad();
                     add("x=[" + h + "," + w + "," + cin + "] k=" + kh + "x" + kw + " cout=" + cout + " strides="
-                            + Arrays.toString(strides) + " " + p.id() + " bias=" + (bias != null) + " " + act.id()
+                            + Arrays.toString(strides) + " " + p.id() + (pads == null ? "" : Arrays.toString(pads)) + " bias=" + (bias != null) + " " + act.id()
                             + " pad=" + pad, kh * kw * cin, 1f, mag -> {
                                 ModelBuilder b = builder(pad).input("x", -1, h, w, cin);
                                 List<String> ins = new ArrayList<>(Arrays.asList("x", b.constant("f",
@@ -224,8 +234,8 @@ public final class OpCases {
                                 if (bias != null) {
                                     ins.add(b.constant("b", new int[] {cout}, mag ? TestModels.abs(bias) : bias));
                                 }
-                                Attributes a = Attributes.builder().put("strides", strides).put("padding", p.id())
-                                        .put("activation", (mag ? Activation.NONE : act).id()).build();
+                                Attributes a = withPads(Attributes.builder().put("strides", strides).put("padding", p.id())
+                                        .put("activation", (mag ? Activation.NONE : act).id()), pads);
                                 b.output(b.op(op.id(), OpType.CONV2D, a, ins.toArray(new String[0])));
                                 return b.build();
                             }, 0f);
@@ -241,15 +251,16 @@ public final class OpCases {
                         int c = s;
                         int kh = between(1, 3);
                         int kw = between(1, 3);
-                        int h = p == Padding.VALID ? between(kh, kh + 4) : between(1, 7);
-                        int w = p == Padding.VALID ? between(kw, kw + 4) : between(1, 7);
+                        int[] pads = explicitPads(p, kh, kw);
+                        int h = p == Padding.VALID ? between(kh, kh + 4) : pads != null ? between(Math.max(1, kh - pads[0] - pads[2]), 7) : between(1, 7);
+                        int w = p == Padding.VALID ? between(kw, kw + 4) : pads != null ? between(Math.max(1, kw - pads[1] - pads[3]), 7) : between(1, 7);
                         int[] strides = {stride, between(1, 2)};
                         float[] filter = TestModels.random(rnd, kh * kw * c * m, 1f);
                         float[] bias = rnd.nextInt(4) == 0 ? null : TestModels.random(rnd, c * m, 1f);
                         Activation act = act();
                         int pad = pad();
                         add("x=[" + h + "," + w + "," + c + "] k=" + kh + "x" + kw + " multiplier=" + m + " strides="
-                                + Arrays.toString(strides) + " " + p.id() + " bias=" + (bias != null) + " " + act.id()
+                                + Arrays.toString(strides) + " " + p.id() + (pads == null ? "" : Arrays.toString(pads)) + " bias=" + (bias != null) + " " + act.id()
                                 + " pad=" + pad, kh * kw, 1f, mag -> {
                                     ModelBuilder b = builder(pad).input("x", -1, h, w, c);
                                     List<String> ins = new ArrayList<>(Arrays.asList("x", b.constant("f",
@@ -257,9 +268,8 @@ public final class OpCases {
                                     if (bias != null) {
                                         ins.add(b.constant("b", new int[] {c * m}, mag ? TestModels.abs(bias) : bias));
                                     }
-                                    Attributes a = Attributes.builder().put("strides", strides).put("padding", p.id())
-                                            .put("multiplier", m).put("activation", (mag ? Activation.NONE : act).id())
-                                            .build();
+                                    Attributes a = withPads(Attributes.builder().put("strides", strides).put("padding", p.id())
+                                            .put("multiplier", m).put("activation", (mag ? Activation.NONE : act).id()), pads);
                                     b.output(b.op(op.id(), OpType.DEPTHWISE_CONV2D, a, ins.toArray(new String[0])));
                                     return b.build();
                                 }, 0f);
@@ -275,16 +285,17 @@ public final class OpCases {
                     int c = s;
                     int kh = between(1, 3);
                     int kw = between(1, 3);
-                    int h = p == Padding.VALID ? between(kh, kh + 4) : between(1, 7);
-                    int w = p == Padding.VALID ? between(kw, kw + 4) : between(1, 7);
+                    int[] pads = explicitPads(p, kh, kw);
+                    int h = p == Padding.VALID ? between(kh, kh + 4) : pads != null ? between(Math.max(1, kh - pads[0] - pads[2]), 7) : between(1, 7);
+                    int w = p == Padding.VALID ? between(kw, kw + 4) : pads != null ? between(Math.max(1, kw - pads[1] - pads[3]), 7) : between(1, 7);
                     int sh = stride;
                     int sw = between(1, 2);
                     int pad = pad();
                     OpType type = isMax ? OpType.MAX_POOL : OpType.AVG_POOL;
                     add("x=[" + h + "," + w + "," + c + "] window=" + kh + "x" + kw + " strides=[" + stride + "," + sw
-                            + "] " + p.id() + " pad=" + pad, isMax ? 0 : kh * kw, 1f, mag -> {
+                            + "] " + p.id() + (pads == null ? "" : Arrays.toString(pads)) + " pad=" + pad, isMax ? 0 : kh * kw, 1f, mag -> {
                                 ModelBuilder b = builder(pad).input("x", -1, h, w, c);
-                                b.output(b.op(op.id(), type, TestModels.poolAttrs(kh, kw, sh, sw, p), "x"));
+                                b.output(b.op(op.id(), type, withPads(Attributes.builder().putAll(TestModels.poolAttrs(kh, kw, sh, sw, p)), pads), "x"));
                                 return b.build();
                             }, 0f);
                 }
@@ -389,6 +400,92 @@ public final class OpCases {
                     b.output(b.reshape(op.id(), "x", t));
                     return b.build();
                 }, 0f);
+            }
+            return out;
+        }
+
+        /**
+         * The ops of 1.4 (ONNX import): random shapes, batches and arena offsets, and attributes.
+         * They have reference kernels only, so these cases check that a kernel reads and writes
+         * every sample at its offset the same way (the values themselves are checked against
+         * ONNX's node tests in compress, OnnxNodeConformanceTest).
+         */
+        List<Case> since14(OpType type) {
+            for (int k = 0; k < 2; k++) {
+                int pad = pad();
+                int[] x = {between(1, 3), between(1, 4), s};
+                Attributes.Builder a = Attributes.builder();
+                String[] extra = new String[0];
+                int[] yShape = null;
+                boolean constantY = false;
+                switch (type) {
+                    case TRANSPOSE:
+                        a.put("perm", k == 0 ? new int[] {2, 0, 1} : new int[] {1, 2, 0});
+                        break;
+                    case MUL: case SUB: case DIV: case MAX: case MIN:
+                        yShape = k == 0 ? new int[] {s} : new int[] {x[0], 1, s};
+                        constantY = k == 0;
+                        break;
+                    case PRELU:
+                        yShape = new int[] {s};
+                        constantY = true;
+                        break;
+                    case LEAKY_RELU: case ELU:
+                        a.put("alpha", 0.1f + rnd.nextFloat());
+                        break;
+                    case CLIP:
+                        a.put("min", -1f).put("max", 2f);
+                        break;
+                    case LOG_SOFTMAX:
+                        a.put("axis", k == 0 ? -1 : 1);
+                        break;
+                    case REDUCE_MEAN: case REDUCE_MAX: case REDUCE_MIN: case REDUCE_SUM:
+                        a.put("axes", k == 0 ? new int[] {2} : new int[] {0, 1}).put("keepdims", k);
+                        break;
+                    case SLICE:
+                        a.put("starts", new int[] {0, x[1] - 1, 0}).put("ends", new int[] {x[0], -1, s}).put("steps", new int[] {1, -1, 1});
+                        break;
+                    case PAD:
+                        a.put("pads", new int[] {1, 0, 2, 0, 1, 1}).put("mode", k == 0 ? "constant" : "edge").put("value", 0.5f);
+                        break;
+                    case MATMUL:
+                        yShape = new int[] {s, between(1, 5)};
+                        constantY = k == 0;
+                        break;
+                    case RESIZE:
+                        a.put("size", new int[] {x[0] * 2, x[1] + 1}).put("mode", k == 0 ? "nearest" : "linear");
+                        break;
+                    case CONV_TRANSPOSE:
+                        a.put("strides", new int[] {2, 1}).put("pads", new int[] {0, 1, 1, 0});
+                        yShape = new int[] {between(1, 4), 2, 3, s};
+                        constantY = true;
+                        break;
+                    default:
+                        break;
+                }
+                int[] full = {-1, x[0], x[1], x[2]};
+                int[] ys = yShape;
+                boolean cy = constantY;
+                float[] yv = ys == null ? null : TestModels.random(rnd, (int) dev.tern.runtime.model.Tensor.elementCount(ys), 1f);
+                Attributes attrs = a.build();
+                add("x=" + Arrays.toString(x) + (ys == null ? "" : " y=" + Arrays.toString(ys) + (cy ? " constant" : "")) + " " + attrs
+                        + " pad=" + pad, 0, 2f, mag -> {
+                            ModelBuilder b = builder(pad).input("x", full);
+                            List<String> ins = new ArrayList<>(List.of("x"));
+                            if (ys != null) {
+                                if (cy) {
+                                    ins.add(b.constant("y", ys, yv));
+                                } else {
+                                    int[] yf = new int[ys.length + 1];
+                                    yf[0] = -1;
+                                    System.arraycopy(ys, 0, yf, 1, ys.length);
+                                    b.input("y", yf);
+                                    ins.add("y");
+                                }
+                            }
+                            b.output(b.op(op.id(), type, attrs, ins.toArray(new String[0])));
+                            return b.build();
+                        }, 0f);
             }
             return out;
         }

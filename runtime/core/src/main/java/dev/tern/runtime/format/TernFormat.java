@@ -17,7 +17,12 @@ public final class TernFormat {
      * zero_point), int8 weights and int32 biases in Dense and the convolutions; 1.2 added sparse
      * tensor storage (a bitmask and the non-zero elements); 1.3 the hard activations (ops 18 and 19).
      */
-    public static final int MINOR = 3;
+    public static final int MINOR = 4;
+    /**
+     * The minor version that added the ops of ONNX import (codes 20 to 46), explicit padding with
+     * dilations, ceil_mode and count_include_pad, and add with broadcasting or a constant operand.
+     */
+    static final int ONNX_OPS_MINOR = 4;
     /** The minor version that added sparse tensor storage (dtype code bit 7, docs/FORMAT.md). */
     static final int SPARSE_MINOR = 2;
     /** The minor version that added the ops from hard_sigmoid (code 18) on. */
@@ -27,6 +32,16 @@ public final class TernFormat {
 
     /** The lowest minor version that holds this model (writers write the lowest one that fits). */
     public static int minorFor(dev.tern.runtime.model.ModelDef def) {
+        for (dev.tern.runtime.model.Node n : def.nodes()) {
+            if (n.op().code() >= dev.tern.runtime.model.OpType.TRANSPOSE.code()
+                    || "explicit".equals(n.attributes().getString("padding", ""))) {
+                return ONNX_OPS_MINOR;
+            }
+            if (n.op() == dev.tern.runtime.model.OpType.ADD && (def.shapeOf(n.input(0)) == null || def.shapeOf(n.input(1)) == null
+                    || !java.util.Arrays.equals(def.shapeOf(n.input(0)), def.shapeOf(n.input(1))))) {
+                return ONNX_OPS_MINOR;
+            }
+        }
         for (dev.tern.runtime.model.Node n : def.nodes()) {
             if (n.op().code() >= dev.tern.runtime.model.OpType.HARD_SIGMOID.code()) {
                 return HARD_OPS_MINOR;

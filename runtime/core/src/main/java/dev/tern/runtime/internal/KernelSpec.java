@@ -98,6 +98,9 @@ public final class KernelSpec {
         if (kind == Kind.FUSED) {
             throw new IllegalStateException(name + " runs two nodes");
         }
+        if (backend != Backend.REFERENCE && ctx.needsReferenceWindow()) {
+            return null; // dilated windows and counted padding: reference kernels only
+        }
         return factory.create(ctx);
     }
 
@@ -105,6 +108,9 @@ public final class KernelSpec {
     public Kernel create(OpContext first, OpContext second) {
         if (kind != Kind.FUSED) {
             throw new IllegalStateException(name + " runs one node");
+        }
+        if (first.needsReferenceWindow() || second.needsReferenceWindow()) {
+            return null;
         }
         return fused.create(first, second);
     }

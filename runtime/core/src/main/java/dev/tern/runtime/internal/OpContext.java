@@ -179,8 +179,29 @@ public final class OpContext {
         int[] y = outShape();
         int[] st = strides();
         Padding p = padding();
-        return new Window(x[0], x[1], x[2], kh, kw, st[0], st[1],
-                ShapeInference.padBefore(x[0], kh, st[0], p), ShapeInference.padBefore(x[1], kw, st[1], p), y[0], y[1], y[2]);
+        if (p == Padding.EXPLICIT) {
+            int[] pads = attrs().getInts("pads", null);
+            int[] dil = attrs().getInts("dilations", new int[] {1, 1});
+            return new Window(x[0], x[1], x[2], kh, kw, st[0], st[1], pads[0], pads[1], y[0], y[1], y[2], pads[2], pads[3],
+                    dil[0], dil[1], attrs().getInt("count_include_pad", 0) != 0);
+        }
+        int padTop = ShapeInference.padBefore(x[0], kh, st[0], p);
+        int padLeft = ShapeInference.padBefore(x[1], kw, st[1], p);
+        return new Window(x[0], x[1], x[2], kh, kw, st[0], st[1], padTop, padLeft, y[0], y[1], y[2],
+                Math.max((y[0] - 1) * st[0] + kh - x[0] - padTop, 0), Math.max((y[1] - 1) * st[1] + kw - x[1] - padLeft, 0),
+                1, 1, false);
+    }
+
+    /**
+     * Whether this node's window needs what only the reference kernels do: dilations other than 1,
+     * or average pooling that counts padding cells (the optimized kernels decline such nodes).
+     */
+    public boolean needsReferenceWindow() {
+        if (padding() != Padding.EXPLICIT) {
+            return false;
+        }
+        int[] dil = attrs().getInts("dilations", new int[] {1, 1});
+        return dil[0] != 1 || dil[1] != 1 || attrs().getInt("count_include_pad", 0) != 0;
     }
 
     /**
@@ -189,7 +210,7 @@ public final class OpContext {
      */
     public Window globalWindow() {
         int[] x = inShape(0);
-        return new Window(x[0], x[1], x[2], x[0], x[1], 1, 1, 0, 0, 1, 1, x[2]);
+        return new Window(x[0], x[1], x[2], x[0], x[1], 1, 1, 0, 0, 1, 1, x[2], 0, 0, 1, 1, false);
     }
 
     /**
@@ -205,12 +226,23 @@ public final class OpContext {
         return window(win[0], win[1]);
     }
 
-    /** Spatial geometry of a windowed op; all values per sample, NHWC. */
+    /**
+     * Spatial geometry of a windowed op; all values per sample, NHWC. Window cell (ky, kx) of
+     * output (oy, ox) reads input row oy * strideH - padTop + ky * dilH (columns alike); padBottom
+     * and padRight bound the padded input (count_include_pad averages count cells inside it).
+     */
     public static final class Window {
         public final int inH, inW, inC, kh, kw, strideH, strideW, padTop, padLeft, outH, outW, outC;
+        public final int padBottom, padRight, dilH, dilW;
+        public final boolean countIncludePad;
 
         Window(int inH, int inW, int inC, int kh, int kw, int strideH, int strideW, int padTop, int padLeft,
-               int outH, int outW, int outC) {
+               int outH, int outW, int outC, int padBottom, int padRight, int dilH, int dilW, boolean countIncludePad) {
+            this.padBottom = padBottom;
+            this.padRight = padRight;
+            this.dilH = dilH;
+            this.dilW = dilW;
+            this.countIncludePad = countIncludePad;
             this.inH = inH;
             this.inW = inW;
             this.inC = inC;

@@ -299,7 +299,14 @@ public final class Plan {
         if (node.op() == OpType.QUANTIZE || node.op() == OpType.DEQUANTIZE) {
             return DType.INT8;
         }
-        return def.typeOf(node.input(0)).isInt8() ? DType.INT8 : DType.FLOAT32;
+        for (String in : node.inputs()) {
+            // the first activation decides (a binary op's first operand may be a constant tensor)
+            dev.tern.runtime.model.ValueType t = def.typeOf(in);
+            if (t != null) {
+                return t.isInt8() ? DType.INT8 : DType.FLOAT32;
+            }
+        }
+        return DType.FLOAT32;
     }
 
     /** Fraction of non-zero elements of a weight tensor (float32 or int8). */

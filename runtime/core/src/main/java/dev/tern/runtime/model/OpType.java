@@ -47,7 +47,63 @@ public enum OpType {
      * y = x max(0, min(1, x / 6 + 1/2)) (ONNX HardSwish: x HardSigmoid(x) with alpha 1/6, beta
      * 1/2); no attributes. Int8: as hard_sigmoid, the output's own scale and zero_point (1.3).
      */
-    HARD_SWISH(19);
+    HARD_SWISH(19),
+    // 1.4: the ops ONNX import needs (docs/FORMAT.md). Shapes are per sample and may have any
+    // rank; binary ops broadcast as numpy does and take a constant tensor as either operand.
+    /** Permutes the per-sample axes; attr perm (ints, a permutation of 0..rank-1). */
+    TRANSPOSE(20),
+    /** Element-wise product with numpy broadcasting; either operand may be a constant tensor. */
+    MUL(21),
+    /** Element-wise difference x0 - x1, broadcasting as mul. */
+    SUB(22),
+    /** Element-wise quotient x0 / x1 (IEEE: x / 0 is infinite or NaN), broadcasting as mul. */
+    DIV(23),
+    TANH(24),
+    /** y = x for x >= 0, else alpha x; attr alpha (default 0.01). */
+    LEAKY_RELU(25),
+    /** y = x for x > 0, else alpha (exp(x) - 1); attr alpha (default 1). */
+    ELU(26),
+    /** y = x for x >= 0, else slope x; input 1 is the constant slope, broadcast to x. */
+    PRELU(27),
+    /** y = min(max(x, min), max); attrs min, max (default -inf, +inf). */
+    CLIP(28),
+    /** log(softmax(x)) along attr axis (default -1). */
+    LOG_SOFTMAX(29),
+    /** Mean over attr axes (all when absent); attr keepdims (default 1). */
+    REDUCE_MEAN(30),
+    /** Maximum over attr axes, as reduce_mean. */
+    REDUCE_MAX(31),
+    /** Sum over attr axes, as reduce_mean. */
+    REDUCE_SUM(32),
+    /** attrs starts, ends, steps (ints, one per axis, normalized: 0 <= start, end in [-1, dim], step != 0). */
+    SLICE(33),
+    /** attrs pads (ints: rank begins then rank ends, >= 0), mode (constant, reflect, edge), value (float). */
+    PAD(34),
+    /** Matrix product over the last two axes, numpy broadcasting over the leading ones; input 1 may be constant. */
+    MATMUL(35),
+    EXP(36),
+    NEG(37),
+    ABS(38),
+    SQRT(39),
+    RECIPROCAL(40),
+    LOG(41),
+    /** Minimum over attr axes, as reduce_mean. */
+    REDUCE_MIN(42),
+    /** Element-wise maximum of two operands, broadcasting as mul. */
+    MAX(43),
+    /** Element-wise minimum of two operands, broadcasting as mul. */
+    MIN(44),
+    /**
+     * Resize of an image [h, w, c] to the output size; attrs size [oh, ow], mode (nearest, linear),
+     * coordinate (half_pixel, asymmetric, align_corners, pytorch_half_pixel), nearest (round_prefer_floor,
+     * round_prefer_ceil, floor, ceil).
+     */
+    RESIZE(45),
+    /**
+     * Transposed convolution, NHWC; inputs x [h, w, cin], filter [cout, kh, kw, cin], optional bias;
+     * attrs strides, pads [top, left, bottom, right], dilations, output_padding [h, w].
+     */
+    CONV_TRANSPOSE(46);
 
     private final int code;
 

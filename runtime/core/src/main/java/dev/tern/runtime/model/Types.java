@@ -35,8 +35,15 @@ final class Types {
             case DEPTHWISE_CONV2D:
                 return weighted(def, n, types.get(n.input(0)), shapes.get(n.input(0)));
             case ADD: {
-                ValueType x = types.get(n.input(0));
-                ValueType y = types.get(n.input(1));
+                ValueType x = operandType(def, n, 0, types);
+                ValueType y = operandType(def, n, 1, types);
+                if (x.isInt8() || y.isInt8()) {
+                    int[] xs = shapes.get(n.input(0));
+                    int[] ys = shapes.get(n.input(1));
+                    if (xs == null || ys == null || !Arrays.equals(xs, ys)) {
+                        throw new IllegalArgumentException("int8 add takes two activations of one shape (no broadcasting, no constant)");
+                    }
+                }
                 if (x.dtype() != y.dtype()) {
                     throw new IllegalArgumentException("operands are " + x + " and " + y + "; both must be float32 or both int8");
                 }
@@ -83,6 +90,47 @@ final class Types {
             case SIGMOID:
             case SOFTMAX:
                 requireFloat(n, types.get(n.input(0)), n.op().id());
+                noOutputType(n, a);
+                return ValueType.FLOAT32;
+            case TRANSPOSE:
+            case MUL:
+            case SUB:
+            case DIV:
+            case MAX:
+            case MIN:
+            case TANH:
+            case LEAKY_RELU:
+            case ELU:
+            case PRELU:
+            case CLIP:
+            case LOG_SOFTMAX:
+            case REDUCE_MEAN:
+            case REDUCE_MAX:
+            case REDUCE_MIN:
+            case REDUCE_SUM:
+            case SLICE:
+            case PAD:
+            case MATMUL:
+            case EXP:
+            case NEG:
+            case ABS:
+            case SQRT:
+            case RECIPROCAL:
+            case LOG:
+            case RESIZE:
+            case CONV_TRANSPOSE:
+                // the ops of 1.4 run in float32 (an int8 graph dequantizes before them)
+                for (int i = 0; i < n.inputs().size(); i++) {
+                    if (types.containsKey(n.input(i))) {
+                        if (types.get(n.input(i)).isInt8()) {
+                            throw new IllegalArgumentException("input '" + n.input(i) + "' is " + types.get(n.input(i)) + "; "
+                                    + n.op().id() + " reads float32 (dequantize first)");
+                        }
+                    } else if (def.tensor(n.input(i)) != null && def.tensor(n.input(i)).dtype() != DType.FLOAT32) {
+                        throw new IllegalArgumentException("constant '" + n.input(i) + "' is " + def.tensor(n.input(i)).dtype().id()
+                                + "; " + n.op().id() + " takes float32 constants");
+                    }
+                }
                 noOutputType(n, a);
                 return ValueType.FLOAT32;
             default:
@@ -202,6 +250,12 @@ final class Types {
             max = Math.max(max, Math.abs((long) d.getInt(i * 4)));
         }
         return max;
+    }
+
+    /** The type of operand i: an activation's, or float32 for a constant tensor. */
+    private static ValueType operandType(ModelDef def, Node n, int i, Map<String, ValueType> types) {
+        ValueType t = types.get(n.input(i));
+        return t != null ? t : ValueType.FLOAT32;
     }
 
     private static void multiplier(double real, String what) {

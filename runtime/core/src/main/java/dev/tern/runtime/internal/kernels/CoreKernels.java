@@ -53,6 +53,35 @@ public final class CoreKernels implements KernelProvider {
         l.add(spec(OpType.HARD_SIGMOID, f, r, dev.tern.runtime.internal.kernels.reference.HardSigmoid::new));
         l.add(spec(OpType.HARD_SWISH, f, r, dev.tern.runtime.internal.kernels.reference.HardSwish::new));
 
+        // 1.4, the ops of ONNX import: reference only (float32); the plan falls back to them on every backend
+        l.add(spec(OpType.TRANSPOSE, f, r, dev.tern.runtime.internal.kernels.reference.Transpose::new));
+        l.add(spec(OpType.MUL, f, r, dev.tern.runtime.internal.kernels.reference.Mul::new));
+        l.add(spec(OpType.SUB, f, r, dev.tern.runtime.internal.kernels.reference.Sub::new));
+        l.add(spec(OpType.DIV, f, r, dev.tern.runtime.internal.kernels.reference.Div::new));
+        l.add(spec(OpType.MAX, f, r, dev.tern.runtime.internal.kernels.reference.Max::new));
+        l.add(spec(OpType.MIN, f, r, dev.tern.runtime.internal.kernels.reference.Min::new));
+        l.add(spec(OpType.PRELU, f, r, dev.tern.runtime.internal.kernels.reference.PRelu::new));
+        l.add(spec(OpType.TANH, f, r, dev.tern.runtime.internal.kernels.reference.Tanh::new));
+        l.add(spec(OpType.EXP, f, r, dev.tern.runtime.internal.kernels.reference.Exp::new));
+        l.add(spec(OpType.LOG, f, r, dev.tern.runtime.internal.kernels.reference.Log::new));
+        l.add(spec(OpType.NEG, f, r, dev.tern.runtime.internal.kernels.reference.Neg::new));
+        l.add(spec(OpType.ABS, f, r, dev.tern.runtime.internal.kernels.reference.Abs::new));
+        l.add(spec(OpType.SQRT, f, r, dev.tern.runtime.internal.kernels.reference.Sqrt::new));
+        l.add(spec(OpType.RECIPROCAL, f, r, dev.tern.runtime.internal.kernels.reference.Reciprocal::new));
+        l.add(spec(OpType.LEAKY_RELU, f, r, dev.tern.runtime.internal.kernels.reference.LeakyRelu::new));
+        l.add(spec(OpType.ELU, f, r, dev.tern.runtime.internal.kernels.reference.Elu::new));
+        l.add(spec(OpType.CLIP, f, r, dev.tern.runtime.internal.kernels.reference.Clip::new));
+        l.add(spec(OpType.LOG_SOFTMAX, f, r, dev.tern.runtime.internal.kernels.reference.LogSoftmax::new));
+        l.add(spec(OpType.REDUCE_MEAN, f, r, dev.tern.runtime.internal.kernels.reference.ReduceMean::new));
+        l.add(spec(OpType.REDUCE_SUM, f, r, dev.tern.runtime.internal.kernels.reference.ReduceSum::new));
+        l.add(spec(OpType.REDUCE_MAX, f, r, dev.tern.runtime.internal.kernels.reference.ReduceMax::new));
+        l.add(spec(OpType.REDUCE_MIN, f, r, dev.tern.runtime.internal.kernels.reference.ReduceMin::new));
+        l.add(spec(OpType.SLICE, f, r, dev.tern.runtime.internal.kernels.reference.Slice::new));
+        l.add(spec(OpType.PAD, f, r, dev.tern.runtime.internal.kernels.reference.Pad::new));
+        l.add(spec(OpType.MATMUL, f, r, dev.tern.runtime.internal.kernels.reference.MatMul::new));
+        l.add(spec(OpType.RESIZE, f, r, dev.tern.runtime.internal.kernels.reference.Resize::new));
+        l.add(spec(OpType.CONV_TRANSPOSE, f, r, dev.tern.runtime.internal.kernels.reference.ConvTranspose::new));
+
         l.add(spec(OpType.QUANTIZE, q, r, Quantize::new));
         l.add(spec(OpType.DEQUANTIZE, q, r, Dequantize::new));
         l.add(spec(OpType.DENSE, q, r, dev.tern.runtime.internal.kernels.reference.Int8Dense::new));

@@ -31,8 +31,8 @@ public final class Int8Conv2d extends Kernel {
                         int acc = st.bias[oc];
                         for (int ky = 0; ky < g.kh; ky++) {
                             for (int kx = 0; kx < g.kw; kx++) {
-                                int iy = oy * g.strideH - g.padTop + ky;
-                                int ix = ox * g.strideW - g.padLeft + kx;
+                                int iy = oy * g.strideH - g.padTop + ky * g.dilH;
+                                int ix = ox * g.strideW - g.padLeft + kx * g.dilW;
                                 if (iy < 0 || iy >= g.inH || ix < 0 || ix >= g.inW) {
                                     continue;
                                 }

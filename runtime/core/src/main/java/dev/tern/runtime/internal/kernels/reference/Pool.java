@@ -7,7 +7,8 @@ import dev.tern.runtime.internal.quant.Int8;
 
 /**
  * Every pooling op of the reference, f32 and int8: max or average over the in-bounds cells
- * of each window (padding cells are ignored, as TensorFlow). A global pool is the window
+ * of each window (padding cells are ignored, as TensorFlow; with count_include_pad an average
+ * counts the padding cells inside the padded input as zeros, as ONNX). A global pool is the window
  * that covers the whole image ({@link OpContext#globalWindow()}). Sums and maxima in a double
  * (exact for int8 values); int8 averages are integer averages rounded half away from zero
  * ({@link Int8#roundedAverage}), and the output keeps the input's scale and zero point.
@@ -43,6 +44,9 @@ public final class Pool extends Kernel {
                                 int iy = oy * g.strideH - g.padTop + ky;
                                 int ix = ox * g.strideW - g.padLeft + kx;
                                 if (iy < 0 || iy >= g.inH || ix < 0 || ix >= g.inW) {
+                                    if (g.countIncludePad && iy < g.inH + g.padBottom && ix < g.inW + g.padRight) {
+                                        count++; // a padding cell (a zero) inside the padded input
+                                    }
                                     continue;
                                 }
                                 int at = xOff + s * stride + (iy * g.inW + ix) * g.inC + c;

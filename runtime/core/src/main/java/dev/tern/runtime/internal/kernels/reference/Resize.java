@@ -1,0 +1,98 @@
+package dev.tern.runtime.internal.kernels.reference;
+
+import dev.tern.runtime.internal.Arena;
+import dev.tern.runtime.internal.Kernel;
+import dev.tern.runtime.internal.OpContext;
+
+/**
+ * {@code f32-resize-reference}: image [h, w, c] to [oh, ow, c], nearest or (bi)linear, with ONNX
+ * Resize's coordinate transforms and nearest rounding modes; attr scales [sh, sw] when the model
+ * gave scales (else oh / h and ow / w). Source positions and weights are computed at plan time.
+ */
+public final class Resize extends Kernel {
+    final int inW, c, outH, outW, stride, xOff, yOff;
+    final boolean linear;
+    final int[] y0, y1, x0, x1;
+    final float[] wy, wx;
+
+    public Resize(OpContext ctx) {
+        int[] in = ctx.inShape(0);
+        int[] out = ctx.outShape();
+        inW = in[1];
+        c = in[2];
+        outH = out[0];
+        outW = out[1];
+        boolean given = ctx.attrs().has("scales");
+        float[] scales = ctx.attrs().getFloats("scales", new float[] {(float) out[0] / in[0], (float) out[1] / in[1]});
+        linear = ctx.attrs().getString("mode", "nearest").equals("linear");
+        String coord = ctx.attrs().getString("coordinate", "half_pixel");
+        String nearest = ctx.attrs().getString("nearest", "round_prefer_floor");
+        y0 = new int[outH];
+        y1 = new int[outH];
+        wy = new float[outH];
+        x0 = new int[outW];
+        x1 = new int[outW];
+        wx = new float[outW];
+        // ONNX: with scales, align_corners divides by the scaled length in * scale (not the rounded output size)
+        axis(in[0], outH, given ? in[0] * (double) scales[0] : outH, scales[0], coord, nearest, y0, y1, wy);
+        axis(in[1], outW, given ? in[1] * (double) scales[1] : outW, scales[1], coord, nearest, x0, x1, wx);
+        xOff = ctx.inOffset(0);
+        yOff = ctx.outOffset();
+        stride = ctx.sampleStride();
+    }
+
+    private void axis(int in, int out, double length, float scale, String coord, String nearest, int[] i0, int[] i1, float[] w) {
+        for (int o = 0; o < out; o++) {
+            double x;
+            switch (coord) {
+                case "asymmetric": x = o / (double) scale; break;
+                case "align_corners": x = length <= 1 ? 0 : o * (in - 1) / (length - 1); break;
+                case "pytorch_half_pixel": x = out > 1 ? (o + 0.5) / scale - 0.5 : 0; break;
+                default: x = (o + 0.5) / scale - 0.5; break;
+            }
+            if (linear) {
+                x = Math.max(0, Math.min(x, in - 1));
+                int lo = (int) Math.floor(x);
+                i0[o] = lo;
+                i1[o] = Math.min(lo + 1, in - 1);
+                w[o] = (float) (x - lo);
+            } else {
+                double r;
+                switch (nearest) {
+                    case "floor": r = Math.floor(x); break;
+                    case "ceil": r = Math.ceil(x); break;
+                    case "round_prefer_ceil": r = x - Math.floor(x) == 0.5 ? Math.ceil(x) : Math.round(x); break;
+                    default: r = x - Math.floor(x) == 0.5 ? Math.floor(x) : Math.round(x); break;
+                }
+                int i = (int) Math.max(0, Math.min(r, in - 1));
+                i0[o] = i;
+                i1[o] = i;
+                w[o] = 0f;
+            }
+        }
+    }
+
+    @Override
+    public void run(Arena m, int from, int to) {
+        float[] a = m.f;
+        for (int s = from; s < to; s++) {
+            int xs = xOff + s * stride;
+            int ys = yOff + s * stride;
+            for (int oy = 0; oy < outH; oy++) {
+                for (int ox = 0; ox < outW; ox++) {
+                    int p00 = xs + (y0[oy] * inW + x0[ox]) * c;
+                    int p01 = xs + (y0[oy] * inW + x1[ox]) * c;
+                    int p10 = xs + (y1[oy] * inW + x0[ox]) * c;
+                    int p11 = xs + (y1[oy] * inW + x1[ox]) * c;
+                    double fy = wy[oy];
+                    double fx = wx[ox];
+                    for (int k = 0; k < c; k++) {
+                        double top = a[p00 + k] + (a[p01 + k] - (double) a[p00 + k]) * fx;
+                        double bottom = a[p10 + k] + (a[p11 + k] - (double) a[p10 + k]) * fx;
+                        a[ys + (oy * outW + ox) * c + k] = (float) (top + (bottom - top) * fy);
+                    }
+                }
+            }
+        }
+    }
+}
