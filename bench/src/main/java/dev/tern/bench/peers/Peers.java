@@ -64,6 +64,21 @@ final class Peers {
             feed = Collections.singletonMap(name, input);
         }
 
+        /** ONNX Runtime on an ONNX file as it is (one intra-op thread, all graph optimizations), input of {@code shape}. */
+        Ort(byte[] model, long[] shape, float[] x) throws OrtException {
+            env = OrtEnvironment.getEnvironment();
+            try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
+                o.setIntraOpNumThreads(1);
+                o.setInterOpNumThreads(1);
+                o.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+                o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+                session = env.createSession(model, o);
+            }
+            String name = session.getInputNames().iterator().next();
+            input = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), shape);
+            feed = Collections.singletonMap(name, input);
+        }
+
         /** Runs every output; returns how many came back (the results are closed). */
         int run() throws OrtException {
             try (OrtSession.Result r = session.run(feed)) {

@@ -65,7 +65,12 @@ public final class OnnxExporter {
             OpType.DENSE, OpType.CONV2D, OpType.DEPTHWISE_CONV2D, OpType.MAX_POOL, OpType.AVG_POOL,
             OpType.GLOBAL_AVG_POOL, OpType.GLOBAL_MAX_POOL, OpType.ADD, OpType.CONCAT, OpType.FLATTEN,
             OpType.RESHAPE, OpType.RELU, OpType.RELU6, OpType.SIGMOID, OpType.SOFTMAX, OpType.QUANTIZE,
-            OpType.DEQUANTIZE, OpType.HARD_SIGMOID, OpType.HARD_SWISH));
+            OpType.DEQUANTIZE, OpType.HARD_SIGMOID, OpType.HARD_SWISH,
+            // 1.4 (OnnxOps14)
+            OpType.TRANSPOSE, OpType.MUL, OpType.SUB, OpType.DIV, OpType.TANH, OpType.LEAKY_RELU, OpType.ELU, OpType.PRELU,
+            OpType.CLIP, OpType.LOG_SOFTMAX, OpType.REDUCE_MEAN, OpType.REDUCE_MAX, OpType.REDUCE_SUM, OpType.SLICE, OpType.PAD,
+            OpType.MATMUL, OpType.EXP, OpType.NEG, OpType.ABS, OpType.SQRT, OpType.RECIPROCAL, OpType.LOG, OpType.REDUCE_MIN,
+            OpType.MAX, OpType.MIN, OpType.RESIZE, OpType.CONV_TRANSPOSE));
 
     /**
      * Export options, immutable: {@code Options.defaults().withUint8Activations(true)}.

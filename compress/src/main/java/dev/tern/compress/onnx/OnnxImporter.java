@@ -272,12 +272,20 @@ public final class OnnxImporter {
             outs.add(o);
         }
         fuseActivations(outs);
+        OnnxTasks t = tasks;
+        if (t == null) {
+            for (StringStringEntryProto e : model.getMetadataPropsList()) {
+                if (e.getKey().equals(OnnxTasks.METADATA_KEY)) {
+                    t = OnnxTasks.parse(e.getValue(), "metadata_props '" + OnnxTasks.METADATA_KEY + "'");
+                }
+            }
+        }
         ModelBuilder b = new ModelBuilder(g.getName().isEmpty() ? "onnx" : g.getName());
         for (InputSpec in : inputs) {
-            b.input(in);
+            b.input(inputs.size() == 1 ? OnnxTasks.preprocess(t, in, source) : in);
         }
-        for (Tensor t : tensors.values()) {
-            b.constant(t);
+        for (Tensor w : tensors.values()) {
+            b.constant(w);
         }
         for (Node n : nodes) {
             b.node(n);
@@ -291,14 +299,6 @@ public final class OnnxImporter {
         b.provenance("onnx.batch", batched ? "axis0" : "none");
         if (!model.getProducerName().isEmpty()) {
             b.provenance("onnx.producer", model.getProducerName() + " " + model.getProducerVersion());
-        }
-        OnnxTasks t = tasks;
-        if (t == null) {
-            for (StringStringEntryProto e : model.getMetadataPropsList()) {
-                if (e.getKey().equals(OnnxTasks.METADATA_KEY)) {
-                    t = OnnxTasks.parse(e.getValue(), "metadata_props '" + OnnxTasks.METADATA_KEY + "'");
-                }
-            }
         }
         OnnxTasks.apply(t, b, outs, ternShapes, lastOnnxOp, source);
         ModelDef def;

@@ -38,6 +38,10 @@ final class OnnxOps {
     /** Appends the ONNX nodes that compute Tern node {@code n} and records its output in {@link OnnxValues}. */
     void emit(Node n) {
         Attributes a = n.attributes();
+        if (OnnxOps14.handles(n, def)) {
+            new OnnxOps14(def, g, values).emit(n);
+            return;
+        }
         switch (n.op()) {
             case CONV2D:
             case DEPTHWISE_CONV2D:
@@ -60,14 +64,19 @@ final class OnnxOps {
                 int[] win = a.getInts("window", null);
                 int[] st = a.getInts("strides", new int[] {1, 1});
                 Padding p = Padding.parse(a.getString("padding", "valid"));
-                AttributeProto[] attrs = {OnnxGraph.attr("kernel_shape", win), OnnxGraph.attr("strides", st),
-                    OnnxGraph.attr("pads", pads(s, win[0], win[1], st, p))};
+                List<AttributeProto> al = new ArrayList<>(List.of(OnnxGraph.attr("kernel_shape", win), OnnxGraph.attr("strides", st),
+                    OnnxGraph.attr("pads", pads(s, win[0], win[1], st, p, a))));
+                if (a.getInt("ceil_mode", 0) != 0) {
+                    al.add(OnnxGraph.attr("ceil_mode", 1L));
+                }
+                AttributeProto[] attrs = al.toArray(new AttributeProto[0]);
                 if (n.op() == OpType.MAX_POOL) {
                     // ONNX MaxPool takes int8 (and uint8) directly, and the max of quantized values keeps their quantization.
                     values.putRaw(n, g.node("MaxPool", n.name(), List.of(values.layout(x, true)), g.fresh(n.output() + "/pool"), attrs), true);
                 } else {
-                    AttributeProto[] avg = Arrays.copyOf(attrs, 4);
-                    avg[3] = OnnxGraph.attr("count_include_pad", 0L); // SAME averages over in-bounds cells only
+                    AttributeProto[] avg = Arrays.copyOf(attrs, attrs.length + 1);
+                    // SAME averages over in-bounds cells only; explicit padding may count the padding cells
+                    avg[attrs.length] = OnnxGraph.attr("count_include_pad", (long) a.getInt("count_include_pad", 0));
                     values.putFloat(n, g.node("AveragePool", n.name(), List.of(values.floatOf(x, true)), g.fresh(n.output() + "/pool"), avg), true);
                 }
                 return;
@@ -185,7 +194,7 @@ final class OnnxOps {
         String bf = weights.bias(n, x.type, w);
         String y = g.node("Conv", n.name(), Arrays.asList(values.floatOf(x, true), wf, bf), g.fresh(n.output() + "/conv"),
                 OnnxGraph.attr("kernel_shape", kh, kw), OnnxGraph.attr("strides", st),
-                OnnxGraph.attr("pads", pads(in, kh, kw, st, p)), OnnxGraph.attr("dilations", 1, 1),
+                OnnxGraph.attr("pads", pads(in, kh, kw, st, p, a)), OnnxGraph.attr("dilations", a.getInts("dilations", new int[] {1, 1})),
                 OnnxGraph.attr("group", depthwise ? in[2] : 1L));
         values.putFloat(n, activation(n, y, a), true);
     }
@@ -232,6 +241,14 @@ final class OnnxOps {
             default:
                 return y;
         }
+    }
+
+    /** ONNX pads [top, left, bottom, right]: explicit ones as they are, else TensorFlow's padding's. */
+    static int[] pads(int[] in, int kh, int kw, int[] st, Padding p, Attributes a) {
+        if (p == Padding.EXPLICIT) {
+            return a.getInts("pads", null);
+        }
+        return pads(in, kh, kw, st, p);
     }
 
     /** ONNX pads [top, left, bottom, right] of TensorFlow's padding (SAME: the smaller half before). */

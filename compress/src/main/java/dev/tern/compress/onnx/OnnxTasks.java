@@ -43,6 +43,9 @@ public final class OnnxTasks {
 
     private final Map<String, Entry> entries = new LinkedHashMap<>();
     private final String where;
+    /** Preprocessing of 8-bit images in the raw pixel domain (x = (raw - mean[c]) / std[c]), or null. */
+    float[] mean;
+    float[] std;
 
     private OnnxTasks(String where) {
         this.where = where;
@@ -66,6 +69,16 @@ public final class OnnxTasks {
             throw new BadInputException(where + ": expected an object {\"tasks\": [...]}");
         }
         OnnxTasks t = new OnnxTasks(where);
+        Iterator<String> top = root.fieldNames();
+        while (top.hasNext()) {
+            String k = top.next();
+            if (!k.equals("tasks") && !k.equals("preprocessing")) {
+                throw new BadInputException(where + ": unknown field '" + k + "' (expected tasks, preprocessing)");
+            }
+        }
+        if (root.has("preprocessing")) {
+            preprocessing(t, root.get("preprocessing"), where + ": preprocessing");
+        }
         int i = 0;
         for (JsonNode e : root.get("tasks")) {
             String at = where + ": tasks[" + i++ + "]";
@@ -124,6 +137,77 @@ public final class OnnxTasks {
             }
         }
         return t;
+    }
+
+    /**
+     * {"scale": 0.00392157, "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225]}: an 8-bit
+     * pixel p becomes (p * scale - mean[c]) / std[c] (torchvision's normalization), stored as the
+     * input's raw-domain mean (mean / scale) and std (std / scale), which tern run applies to an image.
+     */
+    private static void preprocessing(OnnxTasks t, JsonNode p, String at) {
+        if (!p.isObject()) {
+            throw new BadInputException(at + ": expected an object {scale, mean, std}");
+        }
+        Iterator<String> keys = p.fieldNames();
+        while (keys.hasNext()) {
+            String k = keys.next();
+            if (!Set.of("scale", "mean", "std").contains(k)) {
+                throw new BadInputException(at + ": unknown field '" + k + "' (expected scale, mean, std)");
+            }
+        }
+        double scale = 1;
+        if (p.has("scale")) {
+            scale = p.get("scale").asDouble(Double.NaN);
+            if (!p.get("scale").isNumber() || !(scale > 0) || Double.isInfinite(scale)) {
+                throw new BadInputException(at + ".scale: expected a number > 0, found " + p.get("scale"));
+            }
+        }
+        float[] mean = numbers(p, "mean", at, new float[] {0f}, false);
+        float[] std = numbers(p, "std", at, new float[] {1f}, true);
+        if (mean.length != std.length && mean.length != 1 && std.length != 1) {
+            throw new BadInputException(at + ": mean has " + mean.length + " values and std " + std.length + "; give one per channel");
+        }
+        int n = Math.max(mean.length, std.length);
+        t.mean = new float[n];
+        t.std = new float[n];
+        for (int c = 0; c < n; c++) {
+            t.mean[c] = (float) (mean[mean.length == 1 ? 0 : c] / scale);
+            t.std[c] = (float) (std[std.length == 1 ? 0 : c] / scale);
+        }
+    }
+
+    private static float[] numbers(JsonNode p, String key, String at, float[] dflt, boolean positive) {
+        JsonNode v = p.get(key);
+        if (v == null) {
+            return dflt;
+        }
+        if (!v.isArray() || v.size() == 0) {
+            throw new BadInputException(at + "." + key + ": expected a list of numbers (one per channel), found " + v);
+        }
+        float[] r = new float[v.size()];
+        for (int i = 0; i < r.length; i++) {
+            double d = v.get(i).asDouble(Double.NaN);
+            if (!v.get(i).isNumber() || Double.isNaN(d) || Double.isInfinite(d) || positive && !(d > 0)) {
+                throw new BadInputException(at + "." + key + "[" + i + "]: expected a " + (positive ? "number > 0" : "number")
+                        + ", found " + v.get(i));
+            }
+            r[i] = (float) d;
+        }
+        return r;
+    }
+
+    /** The input with the recorded preprocessing (or as it is). */
+    static dev.tern.runtime.model.InputSpec preprocess(OnnxTasks t, dev.tern.runtime.model.InputSpec in, String source) {
+        if (t == null || t.mean == null) {
+            return in;
+        }
+        int[] s = in.sampleShape();
+        int channels = in.layout().equals("NCHW") ? s[0] : s[s.length - 1];
+        if (t.mean.length != 1 && t.mean.length != channels) {
+            throw new BadInputException(t.where + ": preprocessing has " + t.mean.length + " values per channel; input '"
+                    + in.name() + "' of " + source + " has " + channels + " channels");
+        }
+        return in.withNormalization(t.mean, t.std);
     }
 
     private static String text(JsonNode e, String key, String at, boolean required) {

@@ -51,7 +51,7 @@ public final class Quantizer {
     public static List<String> layers(ModelDef def) {
         List<String> out = new ArrayList<>();
         for (Node n : def.nodes()) {
-            if (LAYERS.contains(n.op())) {
+            if (LAYERS.contains(n.op()) && int8Capable(def, n)) {
                 out.add(n.name());
             }
         }
@@ -101,7 +101,7 @@ public final class Quantizer {
         for (Node n : def.nodes()) {
             boolean int8;
             if (LAYERS.contains(n.op())) {
-                int8 = !floatLayers.contains(n.name());
+                int8 = !floatLayers.contains(n.name()) && int8Capable(def, n);
             } else if (FOLLOWERS.contains(n.op())) {
                 int8 = r.nativeInt8.contains(n.input(0));
             } else {
@@ -114,6 +114,20 @@ public final class Quantizer {
             }
         }
         return r.finish();
+    }
+
+    /**
+     * Whether a layer has an int8 kernel in this configuration: an add of two activations of one
+     * shape (int8 add does not broadcast or read constants; such adds, as ONNX imports bring, stay
+     * float32).
+     */
+    static boolean int8Capable(ModelDef def, Node n) {
+        if (n.op() != OpType.ADD) {
+            return true;
+        }
+        int[] a = def.shapeOf(n.input(0));
+        int[] b = def.shapeOf(n.input(1));
+        return a != null && b != null && java.util.Arrays.equals(a, b);
     }
 
     /**

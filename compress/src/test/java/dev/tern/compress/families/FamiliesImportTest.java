@@ -1,5 +1,6 @@
 package dev.tern.compress.families;
 
+import dev.tern.compress.examples.SeededOnnx;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tern.compress.io.NpyArray;

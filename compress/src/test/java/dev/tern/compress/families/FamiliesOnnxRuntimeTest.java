@@ -1,5 +1,6 @@
 package dev.tern.compress.families;
 
+import dev.tern.compress.examples.SeededOnnx;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;

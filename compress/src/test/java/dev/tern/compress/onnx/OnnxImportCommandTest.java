@@ -2,7 +2,7 @@ package dev.tern.compress.onnx;
 
 import com.google.protobuf.ByteString;
 import dev.tern.compress.cli.CliFixtureAccess;
-import dev.tern.compress.families.SeededOnnx;
+import dev.tern.compress.examples.SeededOnnx;
 import dev.tern.compress.onnx.proto.Onnx.GraphProto;
 import dev.tern.compress.onnx.proto.Onnx.ModelProto;
 import dev.tern.compress.onnx.proto.Onnx.NodeProto;

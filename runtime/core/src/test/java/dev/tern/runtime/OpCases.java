@@ -471,7 +471,10 @@ public final class OpCases {
                 add("x=" + Arrays.toString(x) + (ys == null ? "" : " y=" + Arrays.toString(ys) + (cy ? " constant" : "")) + " " + attrs
                         + " pad=" + pad, 0, 2f, mag -> {
                             ModelBuilder b = builder(pad).input("x", full);
-                            List<String> ins = new ArrayList<>(List.of("x"));
+                            // sqrt and log read |x| + 0.5 (no NaN: comparisons treat NaN as a mismatch)
+                            boolean positive = type == OpType.SQRT || type == OpType.LOG;
+                            List<String> ins = new ArrayList<>(List.of(positive ? b.op("positive", OpType.CLIP,
+                                    Attributes.builder().put("min", 0.5f).build(), "x") : "x"));
                             if (ys != null) {
                                 if (cy) {
                                     ins.add(b.constant("y", ys, yv));

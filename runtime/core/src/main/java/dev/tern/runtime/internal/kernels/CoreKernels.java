@@ -119,6 +119,13 @@ public final class CoreKernels implements KernelProvider {
         l.add(spec(OpType.HARD_SWISH, f, s, dev.tern.runtime.internal.kernels.scalar.HardSwish::new));
         l.add(spec(OpType.HARD_SWISH, q, s, dev.tern.runtime.internal.kernels.scalar.Int8HardSwish::new));
 
+        l.add(spec(OpType.ADD, f, s, dev.tern.runtime.internal.kernels.scalar.Add::new));
+        l.add(spec(OpType.SUB, f, s, dev.tern.runtime.internal.kernels.scalar.Sub::new));
+        l.add(spec(OpType.MUL, f, s, dev.tern.runtime.internal.kernels.scalar.Mul::new));
+        l.add(spec(OpType.DIV, f, s, dev.tern.runtime.internal.kernels.scalar.Div::new));
+        l.add(spec(OpType.MAX, f, s, dev.tern.runtime.internal.kernels.scalar.Max::new));
+        l.add(spec(OpType.MIN, f, s, dev.tern.runtime.internal.kernels.scalar.Min::new));
+
         l.add(KernelSpec.sparse(OpType.DENSE, f, r, dev.tern.runtime.internal.kernels.reference.SparseDense::new));
         l.add(KernelSpec.sparse(OpType.DENSE, f, s, dev.tern.runtime.internal.kernels.scalar.SparseDense::new));
         l.add(KernelSpec.sparse(OpType.DENSE, q, r, dev.tern.runtime.internal.kernels.reference.Int8SparseDense::new));

@@ -1,4 +1,4 @@
-package dev.tern.compress.families;
+package dev.tern.compress.examples;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
