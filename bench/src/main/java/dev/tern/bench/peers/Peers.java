@@ -49,19 +49,8 @@ final class Peers {
          *                         slower still (docs/ONNX.md)
          */
         Ort(ModelDef def, float[] x, boolean uint8Activations) throws OrtException {
-            env = OrtEnvironment.getEnvironment();
-            try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
-                o.setIntraOpNumThreads(1);
-                o.setInterOpNumThreads(1);
-                o.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
-                o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-                session = env.createSession(OnnxExporter.toBytes(def,
-                        OnnxExporter.Options.defaults().withUint8Activations(uint8Activations)), o);
-            }
-            String name = session.getInputNames().iterator().next();
-            long[] shape = shapeOf(def, x.length);
-            input = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), shape);
-            feed = Collections.singletonMap(name, input);
+            this(OnnxExporter.toBytes(def, OnnxExporter.Options.defaults().withUint8Activations(uint8Activations)),
+                    shapeOf(def, x.length), x);
         }
 
         /** ONNX Runtime on an ONNX file as it is (one intra-op thread, all graph optimizations), input of {@code shape}. */

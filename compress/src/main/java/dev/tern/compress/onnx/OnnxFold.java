@@ -26,7 +26,7 @@ final class OnnxFold {
         return FOLDABLE.contains(op);
     }
 
-    private static AttributeProto attr(NodeProto n, String name) {
+    static AttributeProto attr(NodeProto n, String name) {
         for (AttributeProto a : n.getAttributeList()) {
             if (a.getName().equals(name)) {
                 return a;
@@ -35,19 +35,20 @@ final class OnnxFold {
         return null;
     }
 
-    private static long attrInt(NodeProto n, String name, long dflt) {
+    static long attrInt(NodeProto n, String name, long dflt) {
         AttributeProto a = attr(n, name);
         return a == null ? dflt : a.getI();
     }
 
-    private static int[] attrInts(NodeProto n, String name) {
+    /** An ints attribute (clamped to the int range: a value beyond it is out of range anyway), or null. */
+    static int[] attrInts(NodeProto n, String name) {
         AttributeProto a = attr(n, name);
         if (a == null) {
             return null;
         }
         int[] r = new int[a.getIntsCount()];
         for (int i = 0; i < r.length; i++) {
-            r[i] = (int) a.getInts(i);
+            r[i] = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, a.getInts(i)));
         }
         return r;
     }
@@ -336,17 +337,11 @@ final class OnnxFold {
     }
 
     static int[] broadcast(int[] x, int[] y) {
-        int r = Math.max(x.length, y.length);
-        int[] out = new int[r];
-        for (int i = 0; i < r; i++) {
-            int a = i < r - x.length ? 1 : x[i - (r - x.length)];
-            int b = i < r - y.length ? 1 : y[i - (r - y.length)];
-            if (a != b && a != 1 && b != 1) {
-                throw new BadInputException("shapes " + Arrays.toString(x) + " and " + Arrays.toString(y) + " do not broadcast");
-            }
-            out[i] = a == 1 ? b : a;
+        try {
+            return dev.tern.runtime.model.ShapeInference.broadcast(x, y);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(e.getMessage());
         }
-        return out;
     }
 
     static double[] expand(OnnxConst x, int[] shape) {

@@ -608,17 +608,11 @@ public final class OnnxImporter {
     // attributes and inputs of ONNX nodes
 
     private static AttributeProto attr(NodeProto n, String name) {
-        for (AttributeProto a : n.getAttributeList()) {
-            if (a.getName().equals(name)) {
-                return a;
-            }
-        }
-        return null;
+        return OnnxFold.attr(n, name);
     }
 
     private static long attrInt(NodeProto n, String name, long dflt) {
-        AttributeProto a = attr(n, name);
-        return a == null ? dflt : a.getI();
+        return OnnxFold.attrInt(n, name, dflt);
     }
 
     private static float attrFloat(NodeProto n, String name, float dflt) {
@@ -632,16 +626,8 @@ public final class OnnxImporter {
     }
 
     private static int[] attrInts(NodeProto n, String name, int[] dflt) {
-        AttributeProto a = attr(n, name);
-        if (a == null) {
-            return dflt;
-        }
-        int[] r = new int[a.getIntsCount()];
-        for (int i = 0; i < r.length; i++) {
-            long x = a.getInts(i);
-            r[i] = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, x));
-        }
-        return r;
+        int[] r = OnnxFold.attrInts(n, name);
+        return r == null ? dflt : r;
     }
 
     private static String in(NodeProto n, int i) {
@@ -1301,6 +1287,34 @@ public final class OnnxImporter {
                 }
                 tensors.put(w.name(), Tensor.ofFloats(w.name(), ws, wf));
                 tensors.put(b.name(), Tensor.ofFloats(b.name(), b.shape(), bf));
+                acts.put(out, x);
+                return;
+            }
+        }
+        // into the dense layer (Gemm, MatMul) that produced X [N, C], likewise
+        if (x.plain != null && x.nhwc == null && x.shape.length == 2 && batched
+                && consumers.getOrDefault(in(n, 0), 0) == 1 && !graphOutputs.contains(in(n, 0))) {
+            Node p = producer(x.plain);
+            if (p != null && p.op() == OpType.DENSE && p.attributes().getString("activation", "none").equals("none")) {
+                Tensor w = tensors.get(p.input(1));
+                float[] wf = w.floats();
+                int in = w.dim(1);
+                for (int i = 0; i < wf.length; i++) {
+                    wf[i] = (float) (wf[i] * s[i / in]);
+                }
+                float[] bf = p.inputs().size() > 2 ? tensors.get(p.input(2)).floats() : new float[c];
+                for (int o = 0; o < c; o++) {
+                    bf[o] = (float) (bf[o] * s[o] + sh[o]);
+                }
+                tensors.put(w.name(), Tensor.ofFloats(w.name(), w.shape(), wf));
+                if (p.inputs().size() > 2) {
+                    tensors.put(p.input(2), Tensor.ofFloats(p.input(2), new int[] {c}, bf));
+                } else {
+                    String bn = constant(x.plain + "/bias", new int[] {c}, bf);
+                    List<String> ins = new ArrayList<>(p.inputs());
+                    ins.add(bn);
+                    nodes.set(nodes.indexOf(p), new Node(p.name(), p.op(), ins, p.output(), p.attributes()));
+                }
                 acts.put(out, x);
                 return;
             }
