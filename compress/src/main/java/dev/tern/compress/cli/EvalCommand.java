@@ -23,7 +23,8 @@ import java.util.concurrent.Callable;
 /** {@code tern eval MODEL --data DIR}: per-task metrics and latency on the Multi-Fashion test split. */
 @Command(name = "eval", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, modelTransformer = EvalCommand.Fields.class,
         description = {"Score a model on the 10,000 Multi-Fashion test canvases.",
-            "MODEL is a .tern file (run by Tern) or a SavedModel folder (run by TensorFlow Java, the float reference). "
+            "MODEL is a .tern file (run by Tern), a SavedModel folder (run by TensorFlow Java, the float reference) or an "
+                + ".onnx file (run by ONNX Runtime Java, the original of an imported model; its tasks as tern import reads them). "
                 + "Multiclass tasks: accuracy and top-3 accuracy; multilabel: Hamming loss, subset accuracy, micro-F1, "
                 + "macro-F1 and mAP at the model's thresholds; plus batch-1 latency p50/p99 in microseconds "
                 + "(after a warm-up). With --reference, also the agreement of every task with that model."})
@@ -35,7 +36,7 @@ public final class EvalCommand implements Callable<Integer> {
         }
     }
 
-    @Parameters(paramLabel = "MODEL", description = "A .tern file or a SavedModel folder.")
+    @Parameters(paramLabel = "MODEL", description = "A .tern file, a SavedModel folder or an .onnx file.")
     Path model;
 
     @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST IDX folder (default: the repo's models/data/fashion-mnist).")

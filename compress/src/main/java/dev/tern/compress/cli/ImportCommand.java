@@ -19,7 +19,7 @@ import java.util.concurrent.Callable;
             "ONNX: folds constants and batch norm, keeps the ONNX interface (NCHW input, the output names), names every "
                 + "unsupported op at once (docs/ONNX.md, Import); each output becomes a task from --tasks, the model's "
                 + "metadata_props 'tern.tasks', or the defaults (Softmax: multiclass, Sigmoid: multilabel, else raw).",
-            "Loads the SavedModel with TensorFlow Java, walks the serving signature from its outputs to its input, "
+            "SavedModel: loads it with TensorFlow Java, walks the serving signature from its outputs to its input, "
                 + "freezes variables, folds batch norm, and maps each op (see docs/IMPORT.md); fails naming every "
                 + "unsupported op. Task names, kinds, labels and thresholds come from assets.extra/tern.json "
                 + "when present."})

@@ -32,10 +32,16 @@ public final class EvaluateJob {
         return test.subset(n);
     }
 
-    /** A .tern file runs in Tern; a SavedModel folder in TensorFlow Java (the float reference). */
+    /**
+     * A .tern file runs in Tern; a SavedModel folder in TensorFlow Java and an .onnx file in ONNX
+     * Runtime Java (the float references of imported models).
+     */
     public static Predictor open(Path model) throws IOException {
         if (Files.isDirectory(model)) {
             return new SavedModelPredictor(model);
+        }
+        if (model.getFileName() != null && model.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".onnx")) {
+            return new dev.tern.compress.eval.OnnxPredictor(model);
         }
         return new TernPredictor(TernModel.of(ModelInput.read(model).def()));
     }

@@ -58,7 +58,7 @@ public final class OnnxImporter {
             "Abs", "Add", "AveragePool", "BatchNormalization", "Cast", "Clip", "Concat", "Constant", "ConstantOfShape",
             "Conv", "ConvTranspose", "DequantizeLinear", "Div", "Dropout", "Elu", "Equal", "Exp", "Expand", "Flatten", "Gather",
             "Gemm", "GlobalAveragePool", "GlobalMaxPool", "HardSigmoid", "HardSwish", "Identity", "LeakyRelu", "Log",
-            "LogSoftmax", "MatMul", "Max", "MaxPool", "Min", "Mul", "Neg", "Pad", "PRelu", "Range", "Reciprocal",
+            "LogSoftmax", "MatMul", "Max", "MaxPool", "Min", "Mul", "Neg", "Pad", "PRelu", "QuantizeLinear", "Range", "Reciprocal",
             "ReduceMax", "ReduceMean", "ReduceMin", "ReduceSum", "Relu", "Reshape", "Resize", "Shape", "Sigmoid", "Slice",
             "Softmax", "Split", "Sqrt", "Squeeze", "Sub", "Sum", "Tanh", "Transpose", "Unsqueeze", "Upsample", "Where")));
 
@@ -73,6 +73,7 @@ public final class OnnxImporter {
     private final List<Node> nodes = new ArrayList<>();
     private final Map<String, Tensor> tensors = new LinkedHashMap<>();
     private final Map<String, int[]> ternShapes = new HashMap<>();
+    private final Map<String, dev.tern.runtime.model.ValueType> ternTypes = new HashMap<>();
     private final Set<String> used = new HashSet<>();
     private final Set<String> nodeNames = new HashSet<>();
     private final Map<String, Integer> consumers = new HashMap<>();
@@ -81,6 +82,38 @@ public final class OnnxImporter {
     /** Tern value name to the ONNX op that produced it (for the task defaults: Softmax, Sigmoid). */
     private final Map<String, String> lastOnnxOp = new HashMap<>();
     private final List<String> notes = new ArrayList<>();
+    /** Nodes a QDQ unit already converted (the activation and QuantizeLinear after an int8 op). */
+    private final Set<NodeProto> skip = new HashSet<>();
+    /** Constants folded from a DequantizeLinear of int8 or int32 data: the quantized form, for QDQ units. */
+    private final Map<String, QuantizedConst> quantized = new HashMap<>();
+    /** The nodes that read each value. */
+    private final Map<String, List<NodeProto>> readers = new HashMap<>();
+
+    /** A DequantizeLinear of a constant: its int8 (or int32) values, scales, zero points and axis. */
+    private static final class QuantizedConst {
+        final OnnxConst q;
+        final OnnxConst scale;
+        final OnnxConst zeroPoint;
+        final int axis;
+
+        QuantizedConst(OnnxConst q, OnnxConst scale, OnnxConst zeroPoint, int axis) {
+            this.q = q;
+            this.scale = scale;
+            this.zeroPoint = zeroPoint;
+            this.axis = axis;
+        }
+
+        boolean symmetric() {
+            if (zeroPoint != null) {
+                for (double z : zeroPoint.v) {
+                    if (z != 0) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        }
+    }
 
     /** An activation: its ONNX shape (the batch axis as 1) and its Tern values in either layout. */
     private static final class V {
@@ -88,6 +121,10 @@ public final class OnnxImporter {
         String plain;
         String nhwc;
         String onnxOp = "";
+        /** Int8 values (QuantizeLinear outputs): their type; null for float32. */
+        dev.tern.runtime.model.ValueType int8;
+        /** A DequantizeLinear output: the int8 value it reads (a QDQ unit reads that instead). */
+        V dequantized;
 
         V(int[] shape) {
             this.shape = shape;
@@ -236,6 +273,7 @@ public final class OnnxImporter {
             for (String in : n.getInputList()) {
                 if (!in.isEmpty()) {
                     consumers.merge(in, 1, Integer::sum);
+                    readers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
                 }
             }
         }
@@ -272,6 +310,7 @@ public final class OnnxImporter {
             outs.add(o);
         }
         fuseActivations(outs);
+        removeUnused(outs);
         OnnxTasks t = tasks;
         if (t == null) {
             for (StringStringEntryProto e : model.getMetadataPropsList()) {
@@ -282,7 +321,7 @@ public final class OnnxImporter {
         }
         ModelBuilder b = new ModelBuilder(g.getName().isEmpty() ? "onnx" : g.getName());
         for (InputSpec in : inputs) {
-            b.input(inputs.size() == 1 ? OnnxTasks.preprocess(t, in, source) : in);
+            b.input(inputs.size() == 1 ? OnnxTasks.preprocess(t, exportedNormalization(in), source) : in);
         }
         for (Tensor w : tensors.values()) {
             b.constant(w);
@@ -308,6 +347,37 @@ public final class OnnxImporter {
             throw new BadInputException(source + ": the imported graph is not valid: " + e.getMessage());
         }
         return new Result(def, notes, batched);
+    }
+
+    /**
+     * The input's normalization as tern export recorded it (metadata_props tern.inputs: name,
+     * mean, std per input), so that a model exported and imported again normalizes as before.
+     */
+    private InputSpec exportedNormalization(InputSpec in) {
+        for (StringStringEntryProto e : model.getMetadataPropsList()) {
+            if (!e.getKey().equals("tern.inputs")) {
+                continue;
+            }
+            try {
+                for (com.fasterxml.jackson.databind.JsonNode o : new com.fasterxml.jackson.databind.ObjectMapper().readTree(e.getValue())) {
+                    if (o.path("name").asText().equals(in.name()) && o.path("mean").isArray() && o.path("std").isArray()) {
+                        float[] mean = new float[o.get("mean").size()];
+                        float[] std = new float[o.get("std").size()];
+                        for (int i = 0; i < mean.length; i++) {
+                            mean[i] = (float) o.get("mean").get(i).asDouble();
+                        }
+                        for (int i = 0; i < std.length; i++) {
+                            std[i] = (float) o.get("std").get(i).asDouble();
+                        }
+                        String layout = o.path("layout").isTextual() ? o.get("layout").asText() : in.layout();
+                        return new InputSpec(in.name(), in.shape(), layout, mean, std);
+                    }
+                }
+            } catch (IOException | IllegalArgumentException ex) {
+                throw new BadInputException(source + ": metadata_props 'tern.inputs' is not what tern export writes: " + ex.getMessage());
+            }
+        }
+        return in;
     }
 
     private static int[] shapeOrOne(int[] s) {
@@ -471,13 +541,33 @@ public final class OnnxImporter {
                 int[] full = new int[s.length + 1];
                 full[0] = -1;
                 System.arraycopy(s, 0, full, 1, s.length);
-                mb.input(new InputSpec(i, full, "", null, null));
+                dev.tern.runtime.model.ValueType t = ternTypes.get(i);
+                if (t != null && t.isInt8()) {
+                    // an int8 operand: a float input quantized to its type
+                    mb.input(new InputSpec(i + "#float", full, "", null, null));
+                    mb.node(new Node(i + "#quantize", OpType.QUANTIZE, List.of(i + "#float"), i, Attributes.builder()
+                            .put("scale", t.scale()).put("zero_point", t.zeroPoint()).build()));
+                } else {
+                    mb.input(new InputSpec(i, full, "", null, null));
+                }
             }
         }
         mb.node(node);
-        mb.output(out);
+        boolean int8Out = a.has("scale") && op != OpType.QUANTIZE || op == OpType.QUANTIZE;
+        for (String i : in) {
+            dev.tern.runtime.model.ValueType t = ternTypes.get(i);
+            int8Out |= t != null && t.isInt8() && !a.has("scale") && op != OpType.DEQUANTIZE && i.equals(in.get(0));
+        }
+        if (int8Out) {
+            // graph outputs are float32: read the int8 result through a dequantize
+            mb.node(new Node(out + "#dequantize", OpType.DEQUANTIZE, List.of(out), out + "#float", Attributes.EMPTY));
+            mb.output(out + "#float");
+        } else {
+            mb.output(out);
+        }
         ModelDef d = mb.build();
         ternShapes.put(out, d.shapeOf(out));
+        ternTypes.put(out, d.typeOf(out));
         nodes.add(node);
         return out;
     }
@@ -556,6 +646,9 @@ public final class OnnxImporter {
         if (v.plain == null) {
             int[] s = ternShapes.get(v.nhwc);
             int[] sample = sampleOf(v.shape);
+            if (v.int8 != null && !(s[0] * s[1] == 1 || s[2] == 1)) {
+                throw new BadInputException("an int8 value needs a layout change that Tern makes in float32 only");
+            }
             if (s[0] * s[1] == 1 || s[2] == 1) {
                 v.plain = emit(OpType.RESHAPE, "to_nchw", List.of(v.nhwc), baseOf(v.nhwc), Attributes.builder().put("shape", sample).build());
             } else {
@@ -591,6 +684,9 @@ public final class OnnxImporter {
             int h = v.shape[2];
             int w = v.shape[3];
             String src = v.plain;
+            if (v.int8 != null && !(h * w == 1 || c == 1)) {
+                throw new BadInputException("an int8 value needs a layout change that Tern makes in float32 only");
+            }
             if (h * w == 1 || c == 1) {
                 v.nhwc = emit(OpType.RESHAPE, "to_nhwc", List.of(src), src + ":nhwc", Attributes.builder().put("shape", new int[] {h, w, c}).build());
             } else {
@@ -697,7 +793,17 @@ public final class OnnxImporter {
             consts.put(out, OnnxConst.ints(d));
             return;
         }
+        if (skip.contains(n)) {
+            return; // part of a QDQ unit converted with the node before it
+        }
         if (allConst(n) && OnnxFold.canFold(op)) {
+            if (op.equals("DequantizeLinear")) {
+                OnnxConst q = consts.get(in(n, 0));
+                if (q.dtype == OnnxConst.INT8 || q.dtype == OnnxConst.INT32) {
+                    quantized.put(out, new QuantizedConst(q, constIn(n, 1, "x_scale"), constIn(n, 2, "x_zero_point"),
+                            (int) attrInt(n, "axis", 1)));
+                }
+            }
             OnnxFold.fold(n, opset, consts);
             return;
         }
@@ -773,6 +879,9 @@ public final class OnnxImporter {
             case "Mul":
             case "Div":
             case "PRelu":
+                if (op.equals("Add") && int8Unit(n, name, out)) {
+                    return;
+                }
                 binary(n, name, out, op, in(n, 0), in(n, 1));
                 return;
             case "Max":
@@ -855,10 +964,12 @@ public final class OnnxImporter {
                 alias(out, in(n, 0));
                 return;
             }
-            case "DequantizeLinear":
             case "QuantizeLinear":
-                throw new BadInputException(op + " of a computed value: QDQ graphs import only with the quantized "
-                        + "weights folded (activation quantization is not imported yet)");
+                quantizeLinear(n, name, out);
+                return;
+            case "DequantizeLinear":
+                dequantizeLinear(n, name, out);
+                return;
             default:
                 throw new BadInputException("inputs computed at run time are not supported by this op here");
         }
@@ -927,6 +1038,9 @@ public final class OnnxImporter {
 
     private void unary(NodeProto n, String name, String out, OpType op, Attributes a) {
         V x = act(in(n, 0), "input");
+        if (x.int8 != null) {
+            throw new BadInputException("an int8 input; ONNX's " + n.getOpType() + " reads float32 (DequantizeLinear first)");
+        }
         boolean img = x.nhwc != null;
         String src = img ? x.nhwc : x.plain;
         define(out, emit(op, name, List.of(src), out + (img ? ":nhwc" : ""), a), img, n.getOpType());
@@ -1094,6 +1208,9 @@ public final class OnnxImporter {
     }
 
     private void conv(NodeProto n, String name, String out) {
+        if (int8Unit(n, name, out)) {
+            return;
+        }
         V x = act(in(n, 0), "input X");
         OnnxConst w = constIn(n, 1, "the weights W");
         OnnxConst bias = constIn(n, 2, "the bias B");
@@ -1399,8 +1516,11 @@ public final class OnnxImporter {
                 ab.put("count_include_pad", 1);
             }
         }
+        if (x.int8 != null && !max) {
+            throw new BadInputException("AveragePool of an int8 value (a QDQ graph averages between DequantizeLinear and QuantizeLinear)");
+        }
         define(out, emit(max ? OpType.MAX_POOL : OpType.AVG_POOL, name, List.of(nhwc(x, "input X")), out + ":nhwc", ab.build()),
-                true, n.getOpType());
+                true, n.getOpType()).int8 = x.int8;
     }
 
     private void softmax(NodeProto n, String name, String out, boolean plainSoftmax) {
@@ -1543,7 +1663,8 @@ public final class OnnxImporter {
         if (sample.length == 0) {
             throw new NotBatch("reshape to the batch axis only");
         }
-        define(out, emit(OpType.RESHAPE, name, List.of(plain(x)), out, Attributes.builder().put("shape", sample).build()), false, op);
+        define(out, emit(OpType.RESHAPE, name, List.of(plain(x)), out, Attributes.builder().put("shape", sample).build()), false, op)
+                .int8 = x.int8;
     }
 
     private void transpose(NodeProto n, String name, String out) {
@@ -1564,8 +1685,18 @@ public final class OnnxImporter {
         }
         if (x.nhwc != null && Arrays.equals(perm, new int[] {0, 2, 3, 1})) {
             define(out, emit(OpType.RESHAPE, name, List.of(x.nhwc), out, Attributes.builder()
-                    .put("shape", sampleOf(new int[] {1, x.shape[2], x.shape[3], x.shape[1]})).build()), false, "Transpose");
+                    .put("shape", sampleOf(new int[] {1, x.shape[2], x.shape[3], x.shape[1]})).build()), false, "Transpose")
+                    .int8 = x.int8;
             return;
+        }
+        if (batched && x.plain != null && x.nhwc == null && rank == 4 && x.shape[0] == 1 && Arrays.equals(perm, new int[] {0, 3, 1, 2})) {
+            // NHWC data made NCHW: the NHWC image Tern computes on is the value itself
+            define(out, emit(OpType.RESHAPE, name, List.of(x.plain), out + ":nhwc", Attributes.builder()
+                    .put("shape", new int[] {x.shape[1], x.shape[2], x.shape[3]}).build()), true, "Transpose").int8 = x.int8;
+            return;
+        }
+        if (x.int8 != null) {
+            throw new BadInputException("a transpose of an int8 value (Tern transposes float32 only)");
         }
         int[] sp = batched ? new int[rank - 1] : perm.clone();
         if (batched) {
@@ -1763,6 +1894,9 @@ public final class OnnxImporter {
     }
 
     private void gemm(NodeProto n, String name, String out) {
+        if (int8Unit(n, name, out)) {
+            return;
+        }
         V a = act(in(n, 0), "A");
         float alpha = attrFloat(n, "alpha", 1f);
         float beta = attrFloat(n, "beta", 1f);
@@ -2008,6 +2142,253 @@ public final class OnnxImporter {
             }
         }
         reshapeTo(name + "/squeeze", out, acts.get(tmp), target, "Gather");
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // QDQ: QuantizeLinear / DequantizeLinear of activations, and int8 units
+
+    private dev.tern.runtime.model.ValueType quantType(NodeProto q) {
+        OnnxConst sc = constIn(q, 1, "the scale");
+        OnnxConst zp = constIn(q, 2, "the zero point");
+        if (sc.size() != 1 || zp != null && zp.size() != 1) {
+            throw new BadInputException("per-axis quantization of an activation is not supported (Tern's activations have one scale)");
+        }
+        if (zp != null && zp.dtype != OnnxConst.INT8 && zp.dtype != OnnxConst.UINT8) {
+            throw new BadInputException("zero point of type " + OnnxConst.typeName(zp.dtype) + "; Tern maps int8 and uint8");
+        }
+        int z = zp == null ? 0 : (int) zp.v[0];
+        boolean u8 = zp == null || zp.dtype == OnnxConst.UINT8;
+        return dev.tern.runtime.model.ValueType.int8((float) sc.v[0], u8 ? z - 128 : z);
+    }
+
+    /** QuantizeLinear of a float32 value: Tern's quantize (uint8 becomes int8 with the zero point 128 lower: the same values). */
+    private void quantizeLinear(NodeProto n, String name, String out) {
+        V x = act(in(n, 0), "x");
+        if (x.int8 != null) {
+            throw new BadInputException("QuantizeLinear of a value that is already int8");
+        }
+        dev.tern.runtime.model.ValueType t = quantType(n);
+        boolean img = x.nhwc != null;
+        String y = emit(OpType.QUANTIZE, name, List.of(img ? x.nhwc : x.plain), out + (img ? ":nhwc" : ""), Attributes.builder()
+                .put("scale", t.scale()).put("zero_point", t.zeroPoint()).build());
+        define(out, y, img, "QuantizeLinear").int8 = t;
+        notes.add("QuantizeLinear '" + n.getName() + "' rounds ties away from zero in Tern (ONNX: to even)");
+    }
+
+    /** DequantizeLinear of an int8 value with its own scale and zero point: Tern's dequantize (a QDQ unit reads the int8 value instead). */
+    private void dequantizeLinear(NodeProto n, String name, String out) {
+        V x = act(in(n, 0), "x");
+        if (x.int8 == null) {
+            throw new BadInputException("DequantizeLinear of a float32 value");
+        }
+        dev.tern.runtime.model.ValueType t = quantType(n);
+        if (t.scale() != x.int8.scale() || t.zeroPoint() != x.int8.zeroPoint()) {
+            throw new BadInputException("DequantizeLinear with scale " + t.scale() + " and zero point " + t.zeroPoint()
+                    + " of a value quantized with " + x.int8.scale() + " and " + x.int8.zeroPoint());
+        }
+        boolean img = x.nhwc != null;
+        String y = emit(OpType.DEQUANTIZE, name, List.of(img ? x.nhwc : x.plain), out + (img ? ":nhwc" : ""), Attributes.EMPTY);
+        define(out, y, img, "DequantizeLinear").dequantized = x;
+    }
+
+    private NodeProto onlyReader(String value) {
+        List<NodeProto> r = readers.get(value);
+        return r != null && r.size() == 1 && !graphOutputs.contains(value) ? r.get(0) : null;
+    }
+
+    /**
+     * An int8 op of Tern from a QDQ unit: Conv, Gemm or Add whose activation inputs are
+     * DequantizeLinear outputs, whose weights are DequantizeLinear of int8 constants (symmetric),
+     * and whose only reader is a QuantizeLinear, with a Relu or a Clip to [0, 6] between. False
+     * when {@code n} is not such a unit (it is then imported in float32).
+     */
+    private boolean int8Unit(NodeProto n, String name, String out) {
+        NodeProto next = onlyReader(out);
+        NodeProto actNode = null;
+        String act = "none";
+        if (next != null && next.getOpType().equals("Relu")) {
+            actNode = next;
+            act = "relu";
+        } else if (next != null && next.getOpType().equals("Clip") && opset >= 11) {
+            OnnxConst lo = consts.get(in(next, 1));
+            OnnxConst hi = consts.get(in(next, 2));
+            if (lo != null && lo.v[0] == 0 && (hi == null || hi.v[0] == 6)) {
+                actNode = next;
+                act = hi == null ? "relu" : "relu6";
+            }
+        }
+        NodeProto q = actNode == null ? next : onlyReader(actNode.getOutput(0));
+        if (q == null || !q.getOpType().equals("QuantizeLinear")) {
+            return false;
+        }
+        String qOut = q.getOutput(0);
+        dev.tern.runtime.model.ValueType outT = quantType(q);
+        Attributes.Builder ab = Attributes.builder().put("scale", outT.scale()).put("zero_point", outT.zeroPoint());
+        V y;
+        switch (n.getOpType()) {
+            case "Conv": {
+                V x = acts.get(in(n, 0));
+                QuantizedConst w = quantized.get(in(n, 1));
+                QuantizedConst b = in(n, 2).isEmpty() ? null : quantized.get(in(n, 2));
+                if (x == null || x.dequantized == null || w == null || w.q.dtype != OnnxConst.INT8 || !w.symmetric()
+                        || w.scale.size() > 1 && w.axis != 0 || w.q.shape.length != 4
+                        || !in(n, 2).isEmpty() && (b == null || b.q.dtype != OnnxConst.INT32)) {
+                    return false;
+                }
+                V xi = x.dequantized;
+                int group = (int) attrInt(n, "group", 1);
+                int m = w.q.shape[0];
+                int cg = w.q.shape[1];
+                int kh = w.q.shape[2];
+                int kw = w.q.shape[3];
+                int c = xi.shape[1];
+                boolean depthwise = group == c && cg == 1 && group > 1;
+                if (group != 1 && !depthwise || cg * group != c) {
+                    return false;
+                }
+                int[] st = attrInts(n, "strides", new int[] {1, 1});
+                int[] dil = attrInts(n, "dilations", new int[] {1, 1});
+                int[] pads = pads2d(n, xi.shape[2], xi.shape[3], kh, kw, st[0], st[1], dil[0], dil[1]);
+                boolean dilated = dil[0] != 1 || dil[1] != 1;
+                window(ab, pads, xi.shape[2], xi.shape[3], kh, kw, st[0], st[1], dilated, false, false);
+                if (dilated) {
+                    ab.put("dilations", dil);
+                }
+                ab.put("activation", act);
+                float[] ws = w.scale.floats();
+                byte[] t = new byte[w.q.size()];
+                int[] shape;
+                if (!depthwise) {
+                    for (int o = 0; o < m; o++) {
+                        for (int i = 0; i < c; i++) {
+                            for (int yy = 0; yy < kh; yy++) {
+                                for (int z = 0; z < kw; z++) {
+                                    t[((o * kh + yy) * kw + z) * c + i] = (byte) w.q.v[((o * c + i) * kh + yy) * kw + z];
+                                }
+                            }
+                        }
+                    }
+                    shape = new int[] {m, kh, kw, c};
+                } else {
+                    for (int o = 0; o < m; o++) {
+                        for (int yy = 0; yy < kh; yy++) {
+                            for (int z = 0; z < kw; z++) {
+                                t[(yy * kw + z) * m + o] = (byte) w.q.v[(o * kh + yy) * kw + z];
+                            }
+                        }
+                    }
+                    shape = new int[] {kh, kw, m};
+                    ab.put("multiplier", m / c);
+                }
+                List<String> ins = new ArrayList<>(List.of(nhwc(xi, "input X"), int8Weights(out + "/filter", shape, t, ws,
+                        depthwise ? 2 : 0)));
+                if (b != null) {
+                    ins.add(int32Bias(out + "/bias", b, xi.int8.scale(), ws, m));
+                }
+                y = define(qOut, emit(depthwise ? OpType.DEPTHWISE_CONV2D : OpType.CONV2D, name, ins, qOut + ":nhwc", ab.build()),
+                        true, "Conv");
+                break;
+            }
+            case "Gemm": {
+                V a = acts.get(in(n, 0));
+                QuantizedConst w = quantized.get(in(n, 1));
+                QuantizedConst b = in(n, 2).isEmpty() ? null : quantized.get(in(n, 2));
+                boolean tb = attrInt(n, "transB", 0) != 0;
+                if (a == null || a.dequantized == null || w == null || w.q.dtype != OnnxConst.INT8 || !w.symmetric()
+                        || w.q.shape.length != 2 || attrInt(n, "transA", 0) != 0 || attrFloat(n, "alpha", 1f) != 1f
+                        || attrFloat(n, "beta", 1f) != 1f || w.scale.size() > 1 && w.axis != (tb ? 0 : 1)
+                        || !in(n, 2).isEmpty() && (b == null || b.q.dtype != OnnxConst.INT32) || !batched || a.shape.length != 2) {
+                    return false;
+                }
+                V ai = a.dequantized;
+                int k = tb ? w.q.shape[1] : w.q.shape[0];
+                int nn = tb ? w.q.shape[0] : w.q.shape[1];
+                byte[] t = new byte[nn * k];
+                for (int o = 0; o < nn; o++) {
+                    for (int i = 0; i < k; i++) {
+                        t[o * k + i] = (byte) w.q.v[tb ? o * k + i : i * nn + o];
+                    }
+                }
+                float[] ws = w.scale.floats();
+                List<String> ins = new ArrayList<>(List.of(plain(ai), int8Weights(out + "/weights", new int[] {nn, k}, t, ws, 0)));
+                if (b != null) {
+                    ins.add(int32Bias(out + "/bias", b, ai.int8.scale(), ws, nn));
+                }
+                y = define(qOut, emit(OpType.DENSE, name, ins, qOut, ab.put("activation", act).build()), false, "Gemm");
+                break;
+            }
+            default: {
+                V a = acts.get(in(n, 0));
+                V b = acts.get(in(n, 1));
+                if (a == null || b == null || a.dequantized == null || b.dequantized == null
+                        || !Arrays.equals(a.shape, b.shape)) {
+                    return false;
+                }
+                V ai = a.dequantized;
+                V bi = b.dequantized;
+                boolean img = ai.nhwc != null && bi.nhwc != null;
+                if (!img && (ai.plain == null || bi.plain == null)) {
+                    return false;
+                }
+                y = define(qOut, emit(OpType.ADD, name, List.of(img ? ai.nhwc : ai.plain, img ? bi.nhwc : bi.plain),
+                        qOut + (img ? ":nhwc" : ""), ab.put("activation", act).build()), img, "Add");
+                break;
+            }
+        }
+        y.int8 = outT;
+        if (actNode != null) {
+            skip.add(actNode);
+        }
+        skip.add(q);
+        return true;
+    }
+
+    private String int8Weights(String base, int[] shape, byte[] q, float[] scales, int axis) {
+        String name = fresh(base);
+        dev.tern.runtime.model.QuantParams qp = scales.length == 1
+                ? new dev.tern.runtime.model.QuantParams(scales, new int[1], -1)
+                : new dev.tern.runtime.model.QuantParams(scales, new int[scales.length], axis);
+        tensors.put(name, Tensor.ofInt8(name, shape, q, qp));
+        return name;
+    }
+
+    /** An int32 bias at scale input scale x weight scale (as Tern's quantizer writes it). */
+    private String int32Bias(String base, QuantizedConst b, float inScale, float[] ws, int channels) {
+        if (b.q.size() != channels) {
+            throw new BadInputException("bias holds " + b.q.size() + " values for " + channels + " channels");
+        }
+        String name = fresh(base);
+        int[] v = new int[channels];
+        float[] bs = new float[channels];
+        for (int c = 0; c < channels; c++) {
+            v[c] = (int) b.q.v[c];
+            bs[c] = (float) ((double) inScale * ws[ws.length == 1 ? 0 : c]);
+        }
+        tensors.put(name, Tensor.ofInt32(name, new int[] {channels}, v, new dev.tern.runtime.model.QuantParams(bs, new int[channels], 0)));
+        return name;
+    }
+
+    /** Drops nodes whose value nothing reads (dequantizes that int8 units made unused), and constants no node reads. */
+    private void removeUnused(List<String> graphOuts) {
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            Set<String> read = new HashSet<>(graphOuts);
+            for (Node n : nodes) {
+                read.addAll(n.inputs());
+            }
+            for (int i = nodes.size() - 1; i >= 0; i--) {
+                if (!read.contains(nodes.get(i).output())) {
+                    nodes.remove(i);
+                    changed = true;
+                }
+            }
+        }
+        Set<String> read = new HashSet<>();
+        for (Node n : nodes) {
+            read.addAll(n.inputs());
+        }
+        tensors.keySet().removeIf(t -> !read.contains(t));
     }
 
     /** Relu and Relu6 fused into the convolution, dense or add before them, where that value has no other reader. */

@@ -65,6 +65,10 @@ public final class OnnxTasks {
         } catch (IOException e) {
             throw new BadInputException(where + ": not valid JSON (" + e.getMessage().split("\n")[0] + ")");
         }
+        if (root != null && root.isArray()) {
+            // the form tern export writes (metadata_props tern.tasks): the list of tasks alone
+            root = new ObjectMapper().createObjectNode().set("tasks", root);
+        }
         if (root == null || !root.isObject() || !root.has("tasks") || !root.get("tasks").isArray()) {
             throw new BadInputException(where + ": expected an object {\"tasks\": [...]}");
         }
@@ -236,7 +240,17 @@ public final class OnnxTasks {
             }
         }
         Set<String> names = new HashSet<>();
+        // the described outputs in the file's order (a model's task order), then the others in the graph's
+        List<String> order = new ArrayList<>();
+        if (t != null) {
+            order.addAll(t.entries.keySet());
+        }
         for (String o : outputs) {
+            if (!order.contains(o)) {
+                order.add(o);
+            }
+        }
+        for (String o : order) {
             Entry e = t == null ? null : t.entries.get(o);
             int[] s = shapes.get(o);
             String op = producedBy.getOrDefault(o, "");

@@ -109,6 +109,26 @@ class TeacherCommandsTest {
         assertEquals(1.0, new ObjectMapper().readTree(self.out()).get("tasks").get("left").get("agreement").asDouble());
     }
 
+    /**
+     * tern eval of an ONNX file runs it in ONNX Runtime: the teacher exported to ONNX scores as
+     * the .tern does (agreement 1 on every task) and names its engine.
+     */
+    @Test
+    void evalRunsAnOnnxModelInOnnxRuntime() throws Exception {
+        Path model = dir.resolve("teacher.tern");
+        TernWriter.write(randomTeacher(36), model);
+        Path onnx = dir.resolve("teacher.onnx");
+        assertEquals(0, tern("export", "--onnx", model.toString(), "--out", onnx.toString()).code());
+        Outcome r = tern("eval", onnx.toString(), "--data", data().toString(), "--limit", "100", "--reference", model.toString(),
+                "--json");
+        assertEquals(0, r.code(), r.err());
+        com.fasterxml.jackson.databind.JsonNode j = new ObjectMapper().readTree(r.out());
+        assertTrue(j.get("engine").asText().startsWith("onnxruntime "), j.toString());
+        for (String task : new String[] {"left", "right", "present"}) {
+            assertEquals(1.0, j.get("tasks").get(task).get("agreement").asDouble(), task);
+        }
+    }
+
     @Test
     void evalRejectsBadInput() throws Exception {
         Path model = dir.resolve("teacher.tern");
