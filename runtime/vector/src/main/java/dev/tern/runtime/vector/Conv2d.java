@@ -208,6 +208,11 @@ final class Conv2d extends Kernel {
      * (FloatVector.max and min pulled paths C2 on JDK 17 did not inline, boxing every vector).
      */
     private void store(float[] t, int tp, float[] a, int yo) {
+        store(t, tp, a, yo, min, max);
+    }
+
+    /** {@link #store(float[], int, float[], int)} with the activation's bounds given. */
+    static void store(float[] t, int tp, float[] a, int yo, float min, float max) {
         FloatVector v = FloatVector.fromArray(F, t, tp);
         v = v.blend(min, v.compare(VectorOperators.LE, min));
         v.blend(max, v.compare(VectorOperators.GE, max)).intoArray(a, yo);

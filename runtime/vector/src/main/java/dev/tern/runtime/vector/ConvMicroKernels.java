@@ -193,6 +193,16 @@ final class ConvMicroKernels {
      * a ready list (building it per pixel cost as much as the pixel's FMAs).
      */
     static int[][] edgeTaps(OpContext.Window g, int coutPad) {
+        return edgeTaps(g, coutPad, g.inC);
+    }
+
+    /**
+     * {@link #edgeTaps(OpContext.Window, int)} over the first {@code channels} input channels of
+     * each tap, its weight row ((ky * kw + kx) * channels + ic) * coutPad: all of them for a
+     * convolution, one for a depthwise convolution (whose taps then are (input offset of the
+     * tap's channel 0, weight row of the tap)).
+     */
+    static int[][] edgeTaps(OpContext.Window g, int coutPad, int channels) {
         int[][] lists = new int[(g.kh + 1) * (g.kh + 1) * (g.kw + 1) * (g.kw + 1)][];
         for (int oy = 0; oy < g.outH; oy++) {
             int ky0 = Math.max(0, g.padTop - oy * g.strideH);
@@ -204,13 +214,13 @@ final class ConvMicroKernels {
                 if (lists[cls] != null) {
                     continue;
                 }
-                int[] l = new int[2 * (ky1 - ky0) * (kx1 - kx0) * g.inC];
+                int[] l = new int[2 * (ky1 - ky0) * (kx1 - kx0) * channels];
                 int k = 0;
                 for (int ky = ky0; ky < ky1; ky++) {
                     for (int kx = kx0; kx < kx1; kx++) {
-                        for (int ic = 0; ic < g.inC; ic++) {
+                        for (int ic = 0; ic < channels; ic++) {
                             l[k++] = (ky * g.inW + kx) * g.inC + ic;
-                            l[k++] = ((ky * g.kw + kx) * g.inC + ic) * coutPad;
+                            l[k++] = ((ky * g.kw + kx) * channels + ic) * coutPad;
                         }
                     }
                 }

@@ -261,6 +261,11 @@ final class Int8Conv2d extends Kernel {
 
     /** (q - zero point) of one sample as floats into t[x0 ..): B2F is intrinsified on JDK 17 (7x the scalar loop). */
     private void toFloats(byte[] q, int xs, float[] t, int x0, int size) {
+        toFloats(q, xs, t, x0, size, inZero);
+    }
+
+    /** {@link #toFloats(byte[], int, float[], int, int)} for a given input zero point. */
+    static void toFloats(byte[] q, int xs, float[] t, int x0, int size, int inZero) {
         final int lanes = F.length();
         final FloatVector zp = FloatVector.broadcast(F, inZero);
         int i = 0;

@@ -16,11 +16,17 @@ import java.util.List;
  * listed in the order the plan tries them, the first that takes a node winning, so the order
  * below is what each node gets on each machine (docs/KERNELS.md):
  * <ul>
- * <li>int8 conv2d: the fma path over a padded input copy in six-pixel blocks (automatic only
+ * <li>f32 conv2d: the patch GEMM ({@link Conv2dPatches}) for pointwise convolutions and for
+ *     small outputs whose pixels the direct kernel would run one at a time, else the direct
+ *     kernel ({@link Conv2d});</li>
+ * <li>int8 conv2d: the fma path over patches where the fp32 patch GEMM would take the node
+ *     ({@link Int8Conv2dPatches}), then over a padded input copy in six-pixel blocks (automatic only
  *     with 32 vector registers, {@link Lanes#REGISTERS_32}), then in four-pixel blocks, then
  *     over an unpadded copy (outputs narrower than four pixels), each with the float
  *     requantization where it is proven exact ({@code fp32}), else the fixed-point one
  *     ({@code gemmlowp}); last the int32 path, which takes every node;</li>
+ * <li>int8 depthwise: the fma path ({@link Int8DepthwiseConv2dFma}, float then fixed-point
+ *     requantization), then the int32 one;</li>
  * <li>the fused int8 conv2d + 2x2 max pool the same way, for the padded fma path only.</li>
  * </ul>
  * The int8 kernels that widen bytes lane for lane exist only where {@link Lanes#WIDE_BYTES}.
@@ -34,6 +40,7 @@ public final class VectorKernels implements KernelProvider {
         boolean six = Lanes.REGISTERS_32;
         List<KernelSpec> l = new ArrayList<>();
         l.add(KernelSpec.of(OpType.DENSE, f, v, Dense::new));
+        l.add(KernelSpec.variant(OpType.CONV2D, f, v, "patches", true, Conv2dPatches::create));
         l.add(KernelSpec.of(OpType.CONV2D, f, v, Conv2d::new));
         l.add(KernelSpec.of(OpType.DEPTHWISE_CONV2D, f, v, DepthwiseConv2d::new));
         l.add(KernelSpec.of(OpType.MAX_POOL, f, v, Pool.Max::new));
@@ -43,7 +50,13 @@ public final class VectorKernels implements KernelProvider {
         l.add(KernelSpec.of(OpType.MAX_POOL, q, v, Pool.Int8Max::new));
         if (Lanes.WIDE_BYTES) {
             l.add(KernelSpec.of(OpType.DENSE, q, v, Int8Dense::new));
+            l.add(KernelSpec.variant(OpType.DEPTHWISE_CONV2D, q, v, "fma-fp32", true,
+                    c -> Int8DepthwiseConv2dFma.create(c, true)));
+            l.add(KernelSpec.variant(OpType.DEPTHWISE_CONV2D, q, v, "fma-gemmlowp", true,
+                    c -> Int8DepthwiseConv2dFma.create(c, false)));
             l.add(KernelSpec.of(OpType.DEPTHWISE_CONV2D, q, v, Int8DepthwiseConv2d::new));
+            l.add(conv("fma-patches-fp32", true, c -> Int8Conv2dPatches.create(c, true)));
+            l.add(conv("fma-patches-gemmlowp", true, c -> Int8Conv2dPatches.create(c, false)));
             l.add(conv("fma-pad6-fp32", six, c -> Int8Conv2d.create(c, true, 6, true)));
             l.add(conv("fma-pad6-gemmlowp", six, c -> Int8Conv2d.create(c, true, 6, false)));
             l.add(conv("fma-pad4-fp32", true, c -> Int8Conv2d.create(c, true, 4, true)));

@@ -118,6 +118,7 @@ public final class CoreKernels implements KernelProvider {
         l.add(spec(OpType.HARD_SIGMOID, q, s, dev.tern.runtime.internal.kernels.scalar.Int8HardSigmoid::new));
         l.add(spec(OpType.HARD_SWISH, f, s, dev.tern.runtime.internal.kernels.scalar.HardSwish::new));
         l.add(spec(OpType.HARD_SWISH, q, s, dev.tern.runtime.internal.kernels.scalar.Int8HardSwish::new));
+        l.add(spec(OpType.ADD, q, s, dev.tern.runtime.internal.kernels.scalar.Int8Add::new));
 
         l.add(spec(OpType.ADD, f, s, dev.tern.runtime.internal.kernels.scalar.Add::new));
         l.add(spec(OpType.SUB, f, s, dev.tern.runtime.internal.kernels.scalar.Sub::new));

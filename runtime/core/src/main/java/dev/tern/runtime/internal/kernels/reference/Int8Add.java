@@ -44,10 +44,15 @@ public final class Int8Add extends Kernel {
         for (int s = from; s < to; s++) {
             int o = s * stride;
             for (int i = 0; i < n; i++) {
-                int a = FixedPoint.multiplyByQuantizedMultiplier((q[x0 + o + i] - z0) << Int8.RESCALE_SHIFT, m0.multiplier, m0.shift);
-                int b = FixedPoint.multiplyByQuantizedMultiplier((q[x1 + o + i] - z1) << Int8.RESCALE_SHIFT, m1.multiplier, m1.shift);
-                q[yOff + o + i] = (byte) FixedPoint.requantize(a + b, mo.multiplier, mo.shift, zo, min, max);
+                q[yOff + o + i] = (byte) add(q[x0 + o + i], q[x1 + o + i]);
             }
         }
+    }
+
+    /** The output of input bytes qa (first operand) and qb. */
+    public int add(int qa, int qb) {
+        int a = FixedPoint.multiplyByQuantizedMultiplier((qa - z0) << Int8.RESCALE_SHIFT, m0.multiplier, m0.shift);
+        int b = FixedPoint.multiplyByQuantizedMultiplier((qb - z1) << Int8.RESCALE_SHIFT, m1.multiplier, m1.shift);
+        return FixedPoint.requantize(a + b, mo.multiplier, mo.shift, zo, min, max);
     }
 }
