@@ -6,15 +6,15 @@ import dev.tern.runtime.internal.OpContext;
 
 import static dev.tern.runtime.vector.ConvMicroKernels.endInterior;
 import static dev.tern.runtime.vector.ConvMicroKernels.firstInterior;
-import static dev.tern.runtime.vector.ConvMicroKernels.fourPixels;
-import static dev.tern.runtime.vector.ConvMicroKernels.sixPixels;
+import static dev.tern.runtime.vector.ConvMicroKernels.fourRows;
+import static dev.tern.runtime.vector.ConvMicroKernels.sixRows;
 import static dev.tern.runtime.vector.Lanes.F;
 
 /**
  * Convolution as a GEMM over patches (im2col): every output pixel's window is copied, zeros
  * where it leaves the image, into one row of K = kh * kw * cin floats, and the micro-kernels of
- * {@link ConvMicroKernels} run over those rows in blocks of six pixels (32 vector registers) or
- * four, for one block of 2L output channels at a time. Pointwise convolutions (1x1, stride 1,
+ * {@link ConvMicroKernels} ({@code sixRows}, {@code fourRows}) run over those rows in blocks of
+ * six pixels (32 vector registers) or four, for one block of 2L output channels at a time. Pointwise convolutions (1x1, stride 1,
  * no padding) need no copy: NHWC input is already that matrix.
  *
  * <p>It takes every node whose patch matrix is small enough and whose input has at least
@@ -26,8 +26,7 @@ import static dev.tern.runtime.vector.Lanes.F;
  * output channels, its K x 2L weights packed contiguously, is read once per pixel block from
  * L1/L2. Pointwise convolutions of any size come here too: the pixels of the whole image form
  * the blocks, so no row end is recomputed. Filters are packed per block of output channels,
- * the bias first: [bias 2L][tap 0 2L]...[tap K-1 2L], so the micro-kernels read the bias as their
- * starting sums from the same array. Float accumulation in tap order, as the direct kernel:
+ * [tap 0 2L]...[tap K-1 2L], contiguous. Float accumulation in tap order, as the direct kernel:
  * tolerance against the reference by dot length.
  */
 final class Conv2dPatches extends Kernel {
@@ -46,25 +45,25 @@ final class Conv2dPatches extends Kernel {
     final int taps, pixels, rows, block, blocks, xOff, yOff, stride;
     /** Whether the input is the patch matrix itself (pointwise, at least one pixel block). */
     final boolean direct;
-    /** Packed filter, per block of 2L output channels: bias, then the K taps' weights. */
+    /** Packed filter, per block of 2L output channels the K taps' weights: [blocks][K][2L]. */
     final float[] wb;
-    /** off[j] = j - 1: tap j - 1 of a patch row, for the micro-kernels' tap loop over [1, K]. */
-    final int[] off;
+    /** The bias, zero past cout. */
+    final float[] b;
     final float min, max;
-    /** Pixels per block: six with 32 vector registers, else four. */
+    /** Pixels per block ({@link #group(OpContext.Window)}). */
     final int group;
 
     /** The kernel for a node the direct kernel serves badly, or null (the direct kernel takes it). */
     static Kernel create(OpContext c) {
         int[] ws = c.constant(1).shape();
         OpContext.Window g = c.window(ws[1], ws[2]);
-        int group = group();
+        int group = group(g);
         return takes(g, group) ? new Conv2dPatches(c, g, group) : null;
     }
 
-    /** Pixels per block: six with 32 vector registers, else four. */
-    static int group() {
-        return Lanes.REGISTERS_32 ? 6 : 4;
+    /** Pixels per block: six with 32 vector registers, else four, and four for outputs of four pixels or fewer (2x2: six would compute two rows of zeros). */
+    static int group(OpContext.Window g) {
+        return Lanes.REGISTERS_32 && g.outH * g.outW > 4 ? 6 : 4;
     }
 
     /**
@@ -111,8 +110,9 @@ final class Conv2dPatches extends Kernel {
         rows = Math.max(pixels, group);
         block = 2 * F.length();
         blocks = (g.outC + block - 1) / block;
-        wb = pack(c.weightFloats(1), c.floatsOrZeros(2, g.outC), g.outC, taps, block);
-        off = shiftedTaps(taps);
+        wb = pack(c.weightFloats(1), g.outC, taps, block);
+        b = new float[blocks * block];
+        System.arraycopy(c.floatsOrZeros(2, g.outC), 0, b, 0, g.outC);
         xOff = c.inOffset(0);
         yOff = c.outOffset();
         stride = c.sampleStride();
@@ -120,30 +120,15 @@ final class Conv2dPatches extends Kernel {
         max = c.activation().max();
     }
 
-    /**
-     * Filter w [cout][taps] and bias packed per block of {@code block} output channels: the
-     * block's bias, then tap by tap its weights; channels past cout zero.
-     */
-    static float[] pack(float[] w, float[] bias, int cout, int taps, int block) {
-        int span = (taps + 1) * block;
-        float[] wb = new float[(cout + block - 1) / block * span];
+    /** Filter w [cout][taps] packed per block of {@code block} output channels, tap by tap: [blocks][taps][block], zero past cout. */
+    static float[] pack(float[] w, int cout, int taps, int block) {
+        float[] wb = new float[(cout + block - 1) / block * block * taps];
         for (int oc = 0; oc < cout; oc++) {
-            int at = oc / block * span + oc % block;
-            wb[at] = bias[oc];
             for (int t = 0; t < taps; t++) {
-                wb[at + (t + 1) * block] = w[oc * taps + t];
+                wb[(oc / block * taps + t) * block + oc % block] = w[oc * taps + t];
             }
         }
         return wb;
-    }
-
-    /** off[j] = j - 1 for j in [1, taps]: the micro-kernels' tap offsets over a patch row, tap 0 being the packed bias. */
-    static int[] shiftedTaps(int taps) {
-        int[] off = new int[taps + 1];
-        for (int j = 1; j <= taps; j++) {
-            off[j] = j - 1;
-        }
-        return off;
     }
 
     @Override
@@ -156,7 +141,7 @@ final class Conv2dPatches extends Kernel {
         final float[] a = m.f;
         final float[] t = m.fs;
         final int cout = g.outC;
-        final int span = (taps + 1) * block;
+        final int span = taps * block;
         final int lanes = F.length();
         for (int s = from; s < to; s++) {
             final int ys = yOff + s * stride;
@@ -179,9 +164,9 @@ final class Conv2dPatches extends Kernel {
                     int p = Math.min(p0, rows - group); // the last block overlaps the one before
                     int base = x0 + p * taps;
                     if (group == 6) {
-                        sixPixels(x, wb, wb, off, block, base, taps, 1, taps + 1, wo, t);
+                        sixRows(x, wb, wo, b, oc, base, taps, 0, taps, t);
                     } else {
-                        fourPixels(x, wb, wb, off, block, base, taps, 1, taps + 1, wo, t);
+                        fourRows(x, wb, wo, b, oc, base, taps, 0, taps, t);
                     }
                     for (int q = 0; q < kept; q++) {
                         int yo = ys + (p + q) * cout + oc;

@@ -181,6 +181,107 @@ final class ConvMicroKernels {
         b5.intoArray(t, 11 * lanes);
     }
 
+    /**
+     * {@link #sixPixels} over contiguous rows (the patch GEMM's): pixel p's tap j reads
+     * x[base + p step + j], the weights of tap j are w[wo + 2L j ..) (a [taps][2L] block), sums
+     * start from init[oc ..). Without the tap-offset load the loop issues one load fewer per
+     * tap.
+     */
+    static void sixRows(float[] x, float[] w, int wo, float[] init, int oc, int base, int step, int j0, int j1,
+                        float[] t) {
+        final int lanes = F.length();
+        FloatVector a0 = FloatVector.fromArray(F, init, oc);
+        FloatVector b0 = FloatVector.fromArray(F, init, oc + lanes);
+        FloatVector a1 = a0;
+        FloatVector b1 = b0;
+        FloatVector a2 = a0;
+        FloatVector b2 = b0;
+        FloatVector a3 = a0;
+        FloatVector b3 = b0;
+        FloatVector a4 = a0;
+        FloatVector b4 = b0;
+        FloatVector a5 = a0;
+        FloatVector b5 = b0;
+        final int step3 = 3 * step;
+        for (int j = j0; j < j1; j++) {
+            int wrow = wo + j * 2 * lanes;
+            int xp = base + j;
+            FloatVector wa = FloatVector.fromArray(F, w, wrow);
+            FloatVector wb = FloatVector.fromArray(F, w, wrow + lanes);
+            FloatVector x0 = FloatVector.broadcast(F, x[xp]);
+            FloatVector x1 = FloatVector.broadcast(F, x[xp + step]);
+            FloatVector x2 = FloatVector.broadcast(F, x[xp + 2 * step]);
+            a0 = wa.fma(x0, a0);
+            b0 = wb.fma(x0, b0);
+            a1 = wa.fma(x1, a1);
+            b1 = wb.fma(x1, b1);
+            a2 = wa.fma(x2, a2);
+            b2 = wb.fma(x2, b2);
+            int xq = xp + step3;
+            FloatVector x3 = FloatVector.broadcast(F, x[xq]);
+            FloatVector x4 = FloatVector.broadcast(F, x[xq + step]);
+            FloatVector x5 = FloatVector.broadcast(F, x[xq + 2 * step]);
+            a3 = wa.fma(x3, a3);
+            b3 = wb.fma(x3, b3);
+            a4 = wa.fma(x4, a4);
+            b4 = wb.fma(x4, b4);
+            a5 = wa.fma(x5, a5);
+            b5 = wb.fma(x5, b5);
+        }
+        a0.intoArray(t, 0);
+        b0.intoArray(t, lanes);
+        a1.intoArray(t, 2 * lanes);
+        b1.intoArray(t, 3 * lanes);
+        a2.intoArray(t, 4 * lanes);
+        b2.intoArray(t, 5 * lanes);
+        a3.intoArray(t, 6 * lanes);
+        b3.intoArray(t, 7 * lanes);
+        a4.intoArray(t, 8 * lanes);
+        b4.intoArray(t, 9 * lanes);
+        a5.intoArray(t, 10 * lanes);
+        b5.intoArray(t, 11 * lanes);
+    }
+
+    /** {@link #sixRows} for four pixels: sums into t[0, 8L). */
+    static void fourRows(float[] x, float[] w, int wo, float[] init, int oc, int base, int step, int j0, int j1,
+                         float[] t) {
+        final int lanes = F.length();
+        FloatVector a0 = FloatVector.fromArray(F, init, oc);
+        FloatVector b0 = FloatVector.fromArray(F, init, oc + lanes);
+        FloatVector a1 = a0;
+        FloatVector b1 = b0;
+        FloatVector a2 = a0;
+        FloatVector b2 = b0;
+        FloatVector a3 = a0;
+        FloatVector b3 = b0;
+        for (int j = j0; j < j1; j++) {
+            int wrow = wo + j * 2 * lanes;
+            int xp = base + j;
+            FloatVector wa = FloatVector.fromArray(F, w, wrow);
+            FloatVector wb = FloatVector.fromArray(F, w, wrow + lanes);
+            FloatVector x0 = FloatVector.broadcast(F, x[xp]);
+            FloatVector x1 = FloatVector.broadcast(F, x[xp + step]);
+            FloatVector x2 = FloatVector.broadcast(F, x[xp + 2 * step]);
+            FloatVector x3 = FloatVector.broadcast(F, x[xp + 3 * step]);
+            a0 = wa.fma(x0, a0);
+            b0 = wb.fma(x0, b0);
+            a1 = wa.fma(x1, a1);
+            b1 = wb.fma(x1, b1);
+            a2 = wa.fma(x2, a2);
+            b2 = wb.fma(x2, b2);
+            a3 = wa.fma(x3, a3);
+            b3 = wb.fma(x3, b3);
+        }
+        a0.intoArray(t, 0);
+        b0.intoArray(t, lanes);
+        a1.intoArray(t, 2 * lanes);
+        b1.intoArray(t, 3 * lanes);
+        a2.intoArray(t, 4 * lanes);
+        b2.intoArray(t, 5 * lanes);
+        a3.intoArray(t, 6 * lanes);
+        b3.intoArray(t, 7 * lanes);
+    }
+
     /** Index of a pixel's tap class: the in-bounds window rows [ky0, ky1) and columns [kx0, kx1). */
     static int tapClass(OpContext.Window g, int ky0, int ky1, int kx0, int kx1) {
         return ((ky0 * (g.kh + 1) + ky1) * (g.kw + 1) + kx0) * (g.kw + 1) + kx1;

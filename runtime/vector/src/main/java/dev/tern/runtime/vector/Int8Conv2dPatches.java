@@ -16,9 +16,12 @@ import static dev.tern.runtime.vector.Lanes.SUMS;
  * Int8 convolution as a GEMM over patches, for the nodes {@link Conv2dPatches#takes} gives the
  * patch GEMM (pointwise convolutions, small outputs): the sample's input as floats (q - zero
  * point) in {@link Conv2dPatches}'s patch rows (the padding's zeros are the zero point's), the
- * filter as bytes packed per block of 2L output channels and widened to floats in the loop
- * (B2F), six- or four-pixel register blocks of float FMAs. A quarter of the fp32 filter's
- * bytes: ResNet's last stages stream megabytes of weights per convolution at batch 1.
+ * filter packed per block of 2L output channels, six- or four-pixel register blocks of float
+ * FMAs. A filter of more than {@link #FLOAT_FILTER} floats stays bytes, widened to floats in
+ * the loop (B2F): a quarter of the fp32 filter's memory traffic, where ResNet's last stages
+ * stream megabytes of weights per convolution at batch 1. Smaller filters, which stay in
+ * cache, are packed as floats: the widening cost a compute-bound pointwise convolution
+ * about a third more time than fp32.
  *
  * <p>Float sums are exact while no partial sum can reach 2^24 ({@link Int8Conv2d#floatExact}).
  * Where a whole dot product cannot be proven so (thousands of taps), the taps are cut into
@@ -33,8 +36,11 @@ final class Int8Conv2dPatches extends Kernel {
     final int taps, pixels, rows, block, blocks, xOff, yOff, stride, inZero, group;
     /** Pointwise with a whole pixel block: the input copy is the patch matrix. */
     final boolean direct;
-    /** The filter packed per block of 2L output channels, tap by tap: [blocks][taps][2L]. */
+    /** The largest filter (floats) packed as floats; larger ones stay bytes. */
+    static final int FLOAT_FILTER = 1 << 18;
+    /** The filter packed per block of 2L output channels, tap by tap: [blocks][taps][2L], as bytes or (small filters) floats; the other null. */
     final byte[] wq;
+    final float[] wf;
     /** Starting sums: the bias with the fp32 requantization (one chunk), else zeros. */
     final float[] init;
     /** Zeros: the starting sums of the chunks after the first. */
@@ -47,7 +53,7 @@ final class Int8Conv2dPatches extends Kernel {
     static Kernel create(OpContext c, boolean fp32) {
         int[] ws = c.constant(1).shape();
         OpContext.Window g = c.window(ws[1], ws[2]);
-        int group = Conv2dPatches.group();
+        int group = Conv2dPatches.group(g);
         if (!Conv2dPatches.takes(g, group)) {
             return null;
         }
@@ -105,11 +111,21 @@ final class Int8Conv2dPatches extends Kernel {
         int[] bounds = Int8.activationBounds(c.activation(), c.outType().scale(), c.outType().zeroPoint());
         rq = new ConvRequant(w, g.outC, taps, coutPad, bias, ms[0], ms[1], inZero, c.outType().zeroPoint(), bounds[0],
                 bounds[1], fp32);
-        wq = new byte[coutPad * taps];
-        for (int oc = 0; oc < g.outC; oc++) {
-            for (int t = 0; t < taps; t++) {
-                wq[(oc / block * taps + t) * block + oc % block] = w[oc * taps + t];
+        if ((long) coutPad * taps > FLOAT_FILTER) {
+            wf = null;
+            wq = new byte[coutPad * taps];
+            for (int oc = 0; oc < g.outC; oc++) {
+                for (int t = 0; t < taps; t++) {
+                    wq[(oc / block * taps + t) * block + oc % block] = w[oc * taps + t];
+                }
             }
+        } else {
+            wq = null;
+            float[] f = new float[w.length];
+            for (int i = 0; i < w.length; i++) {
+                f[i] = w[i];
+            }
+            wf = Conv2dPatches.pack(f, g.outC, taps, block);
         }
         init = new float[coutPad];
         zeros = new float[coutPad];
@@ -149,7 +165,9 @@ final class Int8Conv2dPatches extends Kernel {
             if (!direct) {
                 Conv2dPatches.patches(g, rows, t, SUMS, t, x0);
             }
-            for (int ob = 0; ob < blocks; ob++) {
+            // the last (narrow) channel block first: its vector stores run past its channels into
+            // the next pixel's first ones, which the full blocks then write ({@link #requantize})
+            for (int ob = blocks - 1; ob >= 0; ob--) {
                 final int oc = ob * block;
                 final int n = Math.min(block, cout - oc);
                 for (int p0 = 0; p0 < rows; p0 += group) {
@@ -157,7 +175,7 @@ final class Int8Conv2dPatches extends Kernel {
                     int yo = ys + p * cout + oc;
                     if (chunks.length == 1) {
                         sums(t, x0 + p * taps, ob, oc, init, 0, taps);
-                        requantize(m, kept, yo, oc, n);
+                        requantize(m, kept, yo, oc, n, ys + pixels * cout);
                     } else {
                         chunked(m, x0 + p * taps, ob, oc, kept, yo, n);
                     }
@@ -170,7 +188,13 @@ final class Int8Conv2dPatches extends Kernel {
     // vector operations of smaller methods intrinsified.
 
     private void sums(float[] t, int base, int ob, int oc, float[] start, int j0, int j1) {
-        if (group == 6) {
+        if (wf != null) {
+            if (group == 6) {
+                ConvMicroKernels.sixRows(t, wf, ob * taps * block, start, oc, base, taps, j0, j1, t);
+            } else {
+                ConvMicroKernels.fourRows(t, wf, ob * taps * block, start, oc, base, taps, j0, j1, t);
+            }
+        } else if (group == 6) {
             sixPixels(t, wq, ob * taps * block, start, oc, base, taps, j0, j1, t);
         } else {
             fourPixels(t, wq, ob * taps * block, start, oc, base, taps, j0, j1, t);
@@ -198,14 +222,27 @@ final class Int8Conv2dPatches extends Kernel {
         }
     }
 
-    /** The block's first {@code kept} pixels' sums (t[0 ..), pixel p at 2L p) into q[yo ..), pixel stride cout. */
-    private void requantize(Arena m, int kept, int yo, int oc, int n) {
+    /**
+     * The block's first {@code kept} pixels' sums (t[0 ..), pixel p at 2L p) into q[yo ..),
+     * pixel stride cout. A narrow block (n < 2L, the last) is requantized as a whole vector
+     * pair too, pixel by pixel in order: each store also writes 2L - n bytes of the next
+     * pixels' channels, which their own stores or the full blocks' (run after) overwrite; the
+     * pixels whose store would pass the sample's output ({@code end}) are requantized scalar. Scalar per output had made a 16-channel pointwise
+     * convolution 2.5x slower than fp32.
+     */
+    private void requantize(Arena m, int kept, int yo, int oc, int n, int end) {
         final float[] t = m.fs;
         if (rq.emult != null && n == block) {
             rq.requantizePixels(t, 0, kept, m.q, yo, g.outC, oc, m.is);
             return;
         }
-        for (int px = 0; px < kept; px++) {
+        int px0 = 0;
+        if (rq.emult != null) {
+            for (; px0 < kept && yo + px0 * g.outC + block <= end; px0++) {
+                rq.requantizePixels(t, block * px0, 1, m.q, yo + px0 * g.outC, g.outC, oc, m.is);
+            }
+        }
+        for (int px = px0; px < kept; px++) {
             // the last channels of a layer whose cout is not a multiple of 2L: only n are written
             for (int o = 0; o < n; o++) {
                 m.is[o] = rq.sumBias[oc + o] + (int) t[block * px + o];

@@ -18,8 +18,9 @@ import static dev.tern.runtime.vector.Lanes.SUMS;
  * accumulators over the tap list of the pixel's class (as {@link DepthwiseConv2d}); exact, since
  * {@link Int8Conv2d#floatExact} holds (with at most kh x kw products per sum it nearly always
  * does), then {@link ConvRequant}'s vector requantization ({@code fp32} where proven exact,
- * else {@code gemmlowp}). The channels past the last whole block are summed in int32 and
- * requantized scalar. The reference's bytes. {@link Int8DepthwiseConv2d} (int32 sums, lane by
+ * else {@code gemmlowp}). The channels past the last whole block run as a whole block too, first,
+ * whose stores spill into the next pixels' channels before those are written; the
+ * sample's last pixels, whose stores would leave its output, sum them in int32 and requantizes them scalar. The reference's bytes. {@link Int8DepthwiseConv2d} (int32 sums, lane by
  * lane requantization) took about half of an int8 MobileNet's time.
  */
 final class Int8DepthwiseConv2dFma extends Kernel {
@@ -94,10 +95,10 @@ final class Int8DepthwiseConv2dFma extends Kernel {
         stride = c.int8Stride();
     }
 
-    /** The block's sums, then the sample's input as floats. */
+    /** The block's sums, then the sample's input as floats (and 2L more: a narrow block's loads run past the last channel). */
     @Override
     public int scratchFloats() {
-        return SUMS + g.inH * g.inW * g.inC;
+        return SUMS + g.inH * g.inW * g.inC + 2 * F.length();
     }
 
     @Override
@@ -115,6 +116,7 @@ final class Int8DepthwiseConv2dFma extends Kernel {
         for (int s = from; s < to; s++) {
             int xs = xOff + s * stride;
             int ys = yOff + s * stride;
+            int end = ys + g.outH * g.outW * cout;
             Int8Conv2d.toFloats(q, xs, t, SUMS, g.inH * g.inW * cin, inZero);
             for (int oy = 0; oy < g.outH; oy++) {
                 int ky0 = Math.max(0, g.padTop - oy * g.strideH);
@@ -125,11 +127,20 @@ final class Int8DepthwiseConv2dFma extends Kernel {
                     int[] taps = edge[tapClass(g, ky0, ky1, kx0, kx1)];
                     int top = ((oy * g.strideH - g.padTop) * g.inW + ox * g.strideW - g.padLeft) * cin;
                     int yo = ys + (oy * g.outW + ox) * cout;
+                    int tail = full;
+                    if (full < cout && yo + full + block <= end) {
+                        // the narrow last block as a whole vector pair, first: its store runs
+                        // 2L - (cout - full) bytes into the next pixels, written after this one;
+                        // the sample's last pixels take the scalar steps
+                        sums(t, taps, SUMS + top, full);
+                        rq.requantizePixels(t, 0, 1, q, yo + full, cout, full, m.is);
+                        tail = cout;
+                    }
                     for (int oc = 0; oc < full; oc += block) {
                         sums(t, taps, SUMS + top, oc);
                         rq.requantizePixels(t, 0, 1, q, yo + oc, cout, oc, m.is);
                     }
-                    for (int oc = full; oc < cout; oc++) {
+                    for (int oc = tail; oc < cout; oc++) {
                         int acc = bias[oc];
                         for (int k = 0; k < taps.length; k += 2) {
                             acc += (q[xs + top + taps[k] + oc] - inZero) * wp[taps[k + 1] + oc];
