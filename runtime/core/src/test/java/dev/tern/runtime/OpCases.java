@@ -406,9 +406,9 @@ public final class OpCases {
 
         /**
          * The ops of 1.4 (ONNX import): random shapes, batches and arena offsets, and attributes.
-         * They have reference kernels only, so these cases check that a kernel reads and writes
-         * every sample at its offset the same way (the values themselves are checked against
-         * ONNX's node tests in compress, OnnxNodeConformanceTest).
+         * Against the reference: data movement bit for bit, matmul within the tolerance of its
+         * dot length (k = s); the reference's values themselves are checked against ONNX's
+         * node tests in compress (OnnxNodeConformanceTest).
          */
         List<Case> since14(OpType type) {
             for (int k = 0; k < 2; k++) {
@@ -449,7 +449,8 @@ public final class OpCases {
                         a.put("pads", new int[] {1, 0, 2, 0, 1, 1}).put("mode", k == 0 ? "constant" : "edge").put("value", 0.5f);
                         break;
                     case MATMUL:
-                        yShape = new int[] {s, between(1, 5)};
+                        // n = 53 covers two-vector, one-vector and scalar columns at 4, 8 and 16 lanes
+                        yShape = new int[] {s, k == 0 ? between(1, 5) : 53};
                         constantY = k == 0;
                         break;
                     case RESIZE:
@@ -469,7 +470,7 @@ public final class OpCases {
                 float[] yv = ys == null ? null : TestModels.random(rnd, (int) dev.tern.runtime.model.Tensor.elementCount(ys), 1f);
                 Attributes attrs = a.build();
                 add("x=" + Arrays.toString(x) + (ys == null ? "" : " y=" + Arrays.toString(ys) + (cy ? " constant" : "")) + " " + attrs
-                        + " pad=" + pad, 0, 2f, mag -> {
+                        + " pad=" + pad, type == OpType.MATMUL ? s : 0, 2f, mag -> {
                             ModelBuilder b = builder(pad).input("x", full);
                             // sqrt and log read |x| + 0.5 (no NaN: comparisons treat NaN as a mismatch)
                             boolean positive = type == OpType.SQRT || type == OpType.LOG;
@@ -477,7 +478,7 @@ public final class OpCases {
                                     Attributes.builder().put("min", 0.5f).build(), "x") : "x"));
                             if (ys != null) {
                                 if (cy) {
-                                    ins.add(b.constant("y", ys, yv));
+                                    ins.add(b.constant("y", ys, mag ? TestModels.abs(yv) : yv));
                                 } else {
                                     int[] yf = new int[ys.length + 1];
                                     yf[0] = -1;

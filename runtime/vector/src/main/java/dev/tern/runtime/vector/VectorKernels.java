@@ -45,6 +45,7 @@ public final class VectorKernels implements KernelProvider {
         l.add(KernelSpec.of(OpType.DEPTHWISE_CONV2D, f, v, DepthwiseConv2d::new));
         l.add(KernelSpec.of(OpType.MAX_POOL, f, v, Pool.Max::new));
         l.add(KernelSpec.of(OpType.SIGMOID, f, v, Sigmoid::new));
+        l.add(KernelSpec.of(OpType.MATMUL, f, v, MatMul::new));
         l.add(KernelSpec.sparse(OpType.DENSE, f, v, SparseDense::new));
         l.add(KernelSpec.of(OpType.QUANTIZE, q, v, Quantize::new));
         l.add(KernelSpec.of(OpType.MAX_POOL, q, v, Pool.Int8Max::new));

@@ -126,6 +126,10 @@ public final class CoreKernels implements KernelProvider {
         l.add(spec(OpType.DIV, f, s, dev.tern.runtime.internal.kernels.scalar.Div::new));
         l.add(spec(OpType.MAX, f, s, dev.tern.runtime.internal.kernels.scalar.Max::new));
         l.add(spec(OpType.MIN, f, s, dev.tern.runtime.internal.kernels.scalar.Min::new));
+        l.add(spec(OpType.TRANSPOSE, f, s, dev.tern.runtime.internal.kernels.scalar.Transpose::new));
+        l.add(spec(OpType.SLICE, f, s, dev.tern.runtime.internal.kernels.scalar.Slice::new));
+        l.add(spec(OpType.PAD, f, s, dev.tern.runtime.internal.kernels.scalar.Pad::new));
+        l.add(spec(OpType.MATMUL, f, s, dev.tern.runtime.internal.kernels.scalar.MatMul::new));
 
         l.add(KernelSpec.sparse(OpType.DENSE, f, r, dev.tern.runtime.internal.kernels.reference.SparseDense::new));
         l.add(KernelSpec.sparse(OpType.DENSE, f, s, dev.tern.runtime.internal.kernels.scalar.SparseDense::new));

@@ -12,9 +12,11 @@ import java.util.Arrays;
  * leading axes; input 1 may be a constant. Double accumulator.
  */
 public final class MatMul extends Kernel {
-    final int m, k, n, batches, stride, xOff, wOff, yOff;
-    final int[] xBase, wBase;
-    final float[] w;
+    /** The geometry, shared with the scalar and vector kernels: [m, k] x [k, n] per batch, per batch the offsets of its x and w matrices. */
+    public final int m, k, n, batches, stride, xOff, wOff, yOff;
+    public final int[] xBase, wBase;
+    /** The constant w, or null when w is an activation at wOff. */
+    public final float[] w;
 
     public MatMul(OpContext c) {
         int[] x = c.inShape(0);
