@@ -47,6 +47,9 @@ final class InfoReport {
             ObjectNode norm = i.putObject("normalization");
             norm.set("mean", Json.floats(in.mean()));
             norm.set("std", Json.floats(in.std()));
+            if (!in.resize().isEmpty()) {
+                i.put("resize", in.resize());
+            }
         }
         ArrayNode tasks = o.putArray("tasks");
         for (TaskSpec t : def.tasks()) {
@@ -121,7 +124,8 @@ final class InfoReport {
                         + String.join(", ", sparse));
         for (InputSpec in : def.inputs()) {
             t.row("input", in.name() + " " + Arrays.toString(in.shape()) + " float32 " + in.layout()
-                    + ", x = (raw - " + Arrays.toString(in.mean()) + ") / " + Arrays.toString(in.std()));
+                    + ", x = (raw - " + Arrays.toString(in.mean()) + ") / " + Arrays.toString(in.std())
+                    + (in.resize().isEmpty() ? "" : ", images resized (" + in.resize() + ")"));
         }
         List<String> taskNames = new ArrayList<>();
         def.tasks().forEach(task -> taskNames.add(task.name()));

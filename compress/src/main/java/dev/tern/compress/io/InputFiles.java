@@ -97,12 +97,13 @@ public final class InputFiles {
             throw new InvalidInputException("input '" + spec.name() + "' has shape " + Arrays.toString(spec.shape())
                     + " (layout " + spec.layout() + "), which is not an image of 1 or 3 channels; give a .npy array");
         }
-        if (image.width() != layout.width() || image.height() != layout.height()) {
+        if ((image.width() != layout.width() || image.height() != layout.height()) && spec.resize().isEmpty()) {
             throw new InvalidInputException(file + " is " + image.width() + "x" + image.height()
                     + " (width x height); input '" + spec.name() + "' expects " + layout.width() + "x" + layout.height()
-                    + " (images are not resized)");
+                    + " (the model records no resize in its preprocessing)");
         }
-        return layout.normalize(layout.arrange(image));
+        return layout.normalize(layout.arrange(image.resized(layout.width(), layout.height(), spec.resize().isEmpty()
+                ? "nearest" : spec.resize())));
     }
 
     private static byte[] readStart(Path file, int n) throws IOException {

@@ -56,6 +56,41 @@ public final class Pixels {
      * by ITU-R 601 luma in fixed point, {@code (19595 R + 38470 G + 7471 B + 32768) >> 16},
      * the formula of Pillow's {@code convert("L")}, so images match what Python pipelines see.
      */
+    /**
+     * This image at width x height: {@code bilinear} with half-pixel centers (PyTorch's
+     * interpolate with align_corners=False, ONNX Resize linear half_pixel; no antialiasing),
+     * or {@code nearest} (source index floor(dst * in / out), PyTorch's nearest). The mode
+     * an input records in its preprocessing ({@code InputSpec.resize}).
+     */
+    public Pixels resized(int w, int h, String mode) {
+        if (w == width && h == height) {
+            return this;
+        }
+        boolean linear = mode.equals("bilinear");
+        if (!linear && !mode.equals("nearest")) {
+            throw new IllegalArgumentException("resize mode must be bilinear or nearest, got '" + mode + "'");
+        }
+        float[] out = new float[w * h * channels];
+        for (int y = 0; y < h; y++) {
+            float sy = linear ? Math.max(0f, (y + 0.5f) * height / h - 0.5f) : (float) Math.min(height - 1, y * height / h);
+            int y0 = Math.min((int) sy, height - 1);
+            int y1 = Math.min(y0 + 1, height - 1);
+            float fy = linear ? sy - y0 : 0f;
+            for (int x = 0; x < w; x++) {
+                float sx = linear ? Math.max(0f, (x + 0.5f) * width / w - 0.5f) : (float) Math.min(width - 1, x * width / w);
+                int x0 = Math.min((int) sx, width - 1);
+                int x1 = Math.min(x0 + 1, width - 1);
+                float fx = linear ? sx - x0 : 0f;
+                for (int c = 0; c < channels; c++) {
+                    float top = sample(y0, x0, c) * (1 - fx) + sample(y0, x1, c) * fx;
+                    float bottom = sample(y1, x0, c) * (1 - fx) + sample(y1, x1, c) * fx;
+                    out[(y * w + x) * channels + c] = top * (1 - fy) + bottom * fy;
+                }
+            }
+        }
+        return new Pixels(w, h, channels, out);
+    }
+
     public Pixels withChannels(int c) {
         if (c == channels) {
             return this;

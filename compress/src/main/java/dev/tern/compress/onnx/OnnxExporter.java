@@ -370,6 +370,9 @@ public final class OnnxExporter {
                 shape.add(d);
             }
             o.put("layout", in.layout());
+            if (!in.resize().isEmpty()) {
+                o.put("resize", in.resize());
+            }
             ArrayNode mean = o.putArray("mean");
             for (float f : in.mean()) {
                 mean.add(f);

@@ -351,7 +351,8 @@ public final class OnnxImporter {
 
     /**
      * The input's normalization as tern export recorded it (metadata_props tern.inputs: name,
-     * mean, std per input), so that a model exported and imported again normalizes as before.
+     * mean, std and resize per input), so that a model exported and imported again preprocesses
+     * as before.
      */
     private InputSpec exportedNormalization(InputSpec in) {
         for (StringStringEntryProto e : model.getMetadataPropsList()) {
@@ -370,7 +371,8 @@ public final class OnnxImporter {
                             std[i] = (float) o.get("std").get(i).asDouble();
                         }
                         String layout = o.path("layout").isTextual() ? o.get("layout").asText() : in.layout();
-                        return new InputSpec(in.name(), in.shape(), layout, mean, std);
+                        String resize = o.path("resize").isTextual() ? o.get("resize").asText() : "";
+                        return new InputSpec(in.name(), in.shape(), layout, mean, std, resize);
                     }
                 }
             } catch (IOException | IllegalArgumentException ex) {

@@ -45,6 +45,8 @@ public final class OnnxTasks {
     private final String where;
     /** Preprocessing of 8-bit images in the raw pixel domain (x = (raw - mean[c]) / std[c]), or null. */
     float[] mean;
+    /** The preprocessing's resize mode (bilinear, nearest), or null. */
+    String resize;
     float[] std;
 
     private OnnxTasks(String where) {
@@ -69,8 +71,12 @@ public final class OnnxTasks {
             // the form tern export writes (metadata_props tern.tasks): the list of tasks alone
             root = new ObjectMapper().createObjectNode().set("tasks", root);
         }
+        if (root != null && root.isObject() && !root.has("tasks") && root.has("preprocessing")) {
+            // preprocessing alone: every output's task from the defaults
+            ((com.fasterxml.jackson.databind.node.ObjectNode) root).putArray("tasks");
+        }
         if (root == null || !root.isObject() || !root.has("tasks") || !root.get("tasks").isArray()) {
-            throw new BadInputException(where + ": expected an object {\"tasks\": [...]}");
+            throw new BadInputException(where + ": expected an object {\"tasks\": [...], \"preprocessing\": {...}} (either may be left out)");
         }
         OnnxTasks t = new OnnxTasks(where);
         Iterator<String> top = root.fieldNames();
@@ -147,17 +153,29 @@ public final class OnnxTasks {
      * {"scale": 0.00392157, "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225]}: an 8-bit
      * pixel p becomes (p * scale - mean[c]) / std[c] (torchvision's normalization), stored as the
      * input's raw-domain mean (mean / scale) and std (std / scale), which tern run applies to an image.
+     * {"resize": "bilinear"} (or "nearest"): an image of another size is resized to the input's
+     * first (format 1.5's PREP section).
      */
     private static void preprocessing(OnnxTasks t, JsonNode p, String at) {
         if (!p.isObject()) {
-            throw new BadInputException(at + ": expected an object {scale, mean, std}");
+            throw new BadInputException(at + ": expected an object {scale, mean, std, resize}");
         }
         Iterator<String> keys = p.fieldNames();
         while (keys.hasNext()) {
             String k = keys.next();
-            if (!Set.of("scale", "mean", "std").contains(k)) {
-                throw new BadInputException(at + ": unknown field '" + k + "' (expected scale, mean, std)");
+            if (!Set.of("scale", "mean", "std", "resize").contains(k)) {
+                throw new BadInputException(at + ": unknown field '" + k + "' (expected scale, mean, std, resize)");
             }
+        }
+        if (p.has("resize")) {
+            JsonNode r = p.get("resize");
+            if (!r.isTextual() || !Set.of("bilinear", "nearest").contains(r.asText())) {
+                throw new BadInputException(at + ".resize: expected \"bilinear\" or \"nearest\", found " + r);
+            }
+            t.resize = r.asText();
+        }
+        if (!p.has("scale") && !p.has("mean") && !p.has("std")) {
+            return;
         }
         double scale = 1;
         if (p.has("scale")) {
@@ -202,7 +220,13 @@ public final class OnnxTasks {
 
     /** The input with the recorded preprocessing (or as it is). */
     static dev.tern.runtime.model.InputSpec preprocess(OnnxTasks t, dev.tern.runtime.model.InputSpec in, String source) {
-        if (t == null || t.mean == null) {
+        if (t == null) {
+            return in;
+        }
+        if (t.resize != null) {
+            in = in.withResize(t.resize);
+        }
+        if (t.mean == null) {
             return in;
         }
         int[] s = in.sampleShape();

@@ -86,6 +86,49 @@ class OnnxImportCommandTest {
         assertTrue(m.def().outputs().contains("tags"), "a raw output stays a graph output");
     }
 
+    /**
+     * Preprocessing with {@code resize} (format 1.5): tern run takes a PNG of another size and
+     * resizes it; without it the same PNG is refused, naming the missing resize; tern info shows it.
+     */
+    @Test
+    void recordedResizeLetsRunTakeAnImageOfAnotherSize() throws Exception {
+        Path in = write("squeezenet.onnx", SeededOnnx.read(family("squeezenet1_1")).toByteArray());
+        String norm = "\"scale\": 0.00392157, \"mean\": [0.485, 0.456, 0.406], \"std\": [0.229, 0.224, 0.225]";
+        Path tasks = write("tasks.json", ("{\"preprocessing\": {" + norm + ", \"resize\": \"bilinear\"}}").getBytes());
+        Path plain = write("plain.json", ("{\"preprocessing\": {" + norm + "}}").getBytes());
+        Path out = dir.resolve("sq.tern");
+        Path fixed = dir.resolve("fixed.tern");
+        assertEquals(0, CliFixtureAccess.tern("import", in.toString(), "--tasks", tasks.toString(), "--out", out.toString()).code());
+        assertEquals(0, CliFixtureAccess.tern("import", in.toString(), "--tasks", plain.toString(), "--out", fixed.toString()).code());
+        assertEquals("bilinear", TernModel.load(out).def().inputs().get(0).resize());
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(80, 50, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 50; y++) {
+            for (int x = 0; x < 80; x++) {
+                img.setRGB(x, y, (x * 3) << 16 | (y * 5) << 8 | ((x + y) % 256));
+            }
+        }
+        Path png = dir.resolve("wide.png");
+        javax.imageio.ImageIO.write(img, "png", png.toFile());
+        CliFixtureAccess.Result ok = CliFixtureAccess.tern("run", out.toString(), "--input", png.toString());
+        assertEquals(0, ok.code(), ok.err());
+        CliFixtureAccess.Result no = CliFixtureAccess.tern("run", fixed.toString(), "--input", png.toString());
+        assertEquals(2, no.code());
+        assertTrue(no.err().contains("80x50") && no.err().contains("no resize"), no.err());
+        CliFixtureAccess.Result info = CliFixtureAccess.tern("info", out.toString(), "--json");
+        assertTrue(info.out().contains("\"resize\" : \"bilinear\"") || info.out().contains("\"resize\":\"bilinear\""), info.out());
+        Path exported = dir.resolve("exported.onnx");
+        Path again = dir.resolve("again.tern");
+        assertEquals(0, CliFixtureAccess.tern("export", out.toString(), "--onnx", "--out", exported.toString()).code());
+        assertEquals(0, CliFixtureAccess.tern("import", exported.toString(), "--out", again.toString()).code());
+        assertEquals("bilinear", TernModel.load(again).def().inputs().get(0).resize(), "tern.inputs carries the resize");
+        CliFixtureAccess.Result bad = CliFixtureAccess.tern("import", in.toString(), "--tasks",
+                write("bad.json", "{\"preprocessing\": {\"resize\": \"bicubic\"}}".getBytes()).toString(), "--out",
+                dir.resolve("bad.tern").toString());
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("resize") && bad.err().contains("bicubic"), bad.err());
+        assertTrue(!Files.exists(dir.resolve("bad.tern")));
+    }
+
     private void refused(byte[] model, String... expected) throws Exception {
         Path in = write("bad.onnx", model);
         Path out = dir.resolve("bad.tern");

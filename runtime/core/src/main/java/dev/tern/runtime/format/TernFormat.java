@@ -15,14 +15,17 @@ public final class TernFormat {
      * The newest minor version this code writes; it reads any minor of its major. 1.1 added
      * int8: the quantize/dequantize ops (16, 17), int8 activations (attributes scale and
      * zero_point), int8 weights and int32 biases in Dense and the convolutions; 1.2 added sparse
-     * tensor storage (a bitmask and the non-zero elements); 1.3 the hard activations (ops 18 and 19).
+     * tensor storage (a bitmask and the non-zero elements); 1.3 the hard activations (ops 18 and 19);
+     * 1.4 the ops of ONNX import; 1.5 the optional PREP section (an input's resize).
      */
-    public static final int MINOR = 4;
+    public static final int MINOR = 5;
     /**
      * The minor version that added the ops of ONNX import (codes 20 to 46), explicit padding with
      * dilations, ceil_mode and count_include_pad, and add with broadcasting or a constant operand.
      */
     static final int ONNX_OPS_MINOR = 4;
+    /** The minor version that added the optional PREP section (input preprocessing beyond normalization: resize). */
+    static final int PREP_MINOR = 5;
     /** The minor version that added sparse tensor storage (dtype code bit 7, docs/FORMAT.md). */
     static final int SPARSE_MINOR = 2;
     /** The minor version that added the ops from hard_sigmoid (code 18) on. */
@@ -32,6 +35,9 @@ public final class TernFormat {
 
     /** The lowest minor version that holds this model (writers write the lowest one that fits). */
     public static int minorFor(dev.tern.runtime.model.ModelDef def) {
+        if (hasPrep(def)) {
+            return PREP_MINOR;
+        }
         for (dev.tern.runtime.model.Node n : def.nodes()) {
             if (n.op().code() >= dev.tern.runtime.model.OpType.TRANSPOSE.code()
                     || "explicit".equals(n.attributes().getString("padding", ""))) {
@@ -60,6 +66,16 @@ public final class TernFormat {
         return 0;
     }
 
+    /** Whether a model needs the PREP section: some input has preprocessing beyond normalization. */
+    static boolean hasPrep(dev.tern.runtime.model.ModelDef def) {
+        for (dev.tern.runtime.model.InputSpec in : def.inputs()) {
+            if (!in.resize().isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static final int HEADER_SIZE = 64;
     static final int SECTION_ENTRY_SIZE = 32;
     /** Tensor blobs start at file offsets that are multiples of this (cache line, SIMD, mmap-friendly). */
@@ -73,6 +89,8 @@ public final class TernFormat {
     static final int GRPH = fourcc("GRPH");
     static final int TDIR = fourcc("TDIR");
     static final int DATA = fourcc("DATA");
+    /** Optional (1.5): per input, preprocessing entries (key, value); a reader without it refuses mismatched images as before. */
+    static final int PREP = fourcc("PREP");
 
     static int fourcc(String s) {
         return (s.charAt(0) & 0xff) | (s.charAt(1) & 0xff) << 8 | (s.charAt(2) & 0xff) << 16 | (s.charAt(3) & 0xff) << 24;

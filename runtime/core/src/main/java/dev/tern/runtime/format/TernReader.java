@@ -191,7 +191,8 @@ public final class TernReader {
                 throw new ModelFormatException("corrupt section " + name + ": CRC32C is " + hex32(actual)
                         + ", the section table says " + hex32(crc));
             }
-            boolean known = id == TernFormat.META || id == TernFormat.GRPH || id == TernFormat.TDIR || id == TernFormat.DATA;
+            boolean known = id == TernFormat.META || id == TernFormat.GRPH || id == TernFormat.TDIR || id == TernFormat.DATA
+                    || id == TernFormat.PREP;
             if (!known) {
                 if ((flags & TernFormat.FLAG_REQUIRED) != 0) {
                     throw new ModelFormatException("required section " + name + " is unknown to this reader (format "
@@ -232,6 +233,9 @@ public final class TernReader {
             } catch (IllegalArgumentException e) {
                 throw m.fail(e.getMessage());
             }
+        }
+        if (found.containsKey(TernFormat.PREP)) {
+            prep(new Decoder(found.get(TernFormat.PREP), "PREP"), inputs);
         }
         List<TaskSpec> tasks = new ArrayList<>();
         int nTasks = m.count("tasks", 14);
@@ -392,5 +396,42 @@ public final class TernReader {
 
     private static String hex32(int v) {
         return String.format("%08x", v);
+    }
+
+    /**
+     * PREP (1.5, optional): per entry an input's name, a key and a value; the only key is
+     * {@code resize} (bilinear or nearest). An unknown input or key, a bad value or an input
+     * named twice is a format error: a preprocessing step this reader cannot apply must not be
+     * skipped silently.
+     */
+    private static void prep(Decoder d, List<InputSpec> inputs) {
+        int n = d.count("PREP entries", 12);
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int i = 0; i < n; i++) {
+            String in = d.str("PREP input name");
+            String key = d.str("PREP key");
+            String value = d.str("PREP value");
+            int at = -1;
+            for (int j = 0; j < inputs.size(); j++) {
+                if (inputs.get(j).name().equals(in)) {
+                    at = j;
+                }
+            }
+            if (at < 0) {
+                throw d.fail("PREP entry " + i + " names input '" + in + "', which the model does not have");
+            }
+            if (!key.equals("resize")) {
+                throw d.fail("PREP entry " + i + " has key '" + key + "'; this reader knows only 'resize'");
+            }
+            if (!seen.add(in + "\u0000" + key)) {
+                throw d.fail("PREP gives input '" + in + "' key '" + key + "' twice");
+            }
+            try {
+                inputs.set(at, inputs.get(at).withResize(value));
+            } catch (IllegalArgumentException e) {
+                throw d.fail(e.getMessage());
+            }
+        }
+        d.end();
     }
 }

@@ -66,10 +66,13 @@ public final class TernWriter {
         }
         byte[] tdir = tensorDirectory(tensors, offsets, lengths, sparse);
 
-        int sections = 4;
+        byte[] prep = TernFormat.hasPrep(def) ? prep(def) : null;
+        int sections = prep == null ? 4 : 5;
         long pos = align(TernFormat.HEADER_SIZE + (long) sections * TernFormat.SECTION_ENTRY_SIZE);
         long metaOff = pos;
         pos += meta.length;
+        long prepOff = pos;
+        pos += prep == null ? 0 : prep.length;
         long graphOff = pos;
         pos += graph.length;
         long tdirOff = pos;
@@ -82,6 +85,9 @@ public final class TernWriter {
 
         ByteBuffer f = ByteBuffer.allocate((int) fileSize).order(ByteOrder.LITTLE_ENDIAN);
         put(f, metaOff, meta);
+        if (prep != null) {
+            put(f, prepOff, prep);
+        }
         put(f, graphOff, graph);
         put(f, tdirOff, tdir);
         for (int i = 0; i < tensors.size(); i++) {
@@ -99,6 +105,11 @@ public final class TernWriter {
         entry(table, TernFormat.GRPH, graphOff, graph.length, Checksums.crc32c(graph, 0, graph.length));
         entry(table, TernFormat.TDIR, tdirOff, tdir.length, Checksums.crc32c(tdir, 0, tdir.length));
         entry(table, TernFormat.DATA, dataOff, dataLen, Checksums.crc32c(dataView));
+        if (prep != null) {
+            // optional (flags 0): a 1.4 reader skips it and refuses an image of another size, as it always did
+            table.putInt(TernFormat.PREP).putInt(0).putLong(prepOff).putLong(prep.length)
+                    .putInt(Checksums.crc32c(prep, 0, prep.length)).putInt(0);
+        }
         byte[] tableBytes = table.array();
         put(f, TernFormat.HEADER_SIZE, tableBytes);
 
@@ -115,6 +126,22 @@ public final class TernWriter {
         byte[] all = f.array();
         f.putInt(60, Checksums.crc32c(all, 0, 60));
         return all;
+    }
+
+    /** PREP: i32 entry count; per entry str input name, str key, str value (docs/FORMAT.md). */
+    private static byte[] prep(ModelDef def) {
+        Encoder e = new Encoder();
+        int n = 0;
+        for (InputSpec in : def.inputs()) {
+            n += in.resize().isEmpty() ? 0 : 1;
+        }
+        e.i32(n);
+        for (InputSpec in : def.inputs()) {
+            if (!in.resize().isEmpty()) {
+                e.str(in.name()).str("resize").str(in.resize());
+            }
+        }
+        return e.bytes();
     }
 
     private static byte[] meta(ModelDef def) {

@@ -14,8 +14,21 @@ public final class InputSpec {
     private final String layout;
     private final float[] mean;
     private final float[] std;
+    private final String resize;
+
+    /** The values of {@link #resize()}: none, or an image resized to the input's height and width first. */
+    public static final java.util.List<String> RESIZE_MODES = java.util.Arrays.asList("", "bilinear", "nearest");
 
     public InputSpec(String name, int[] shape, String layout, float[] mean, float[] std) {
+        this(name, shape, layout, mean, std, "");
+    }
+
+    /**
+     * An input with its preprocessing: normalization (mean, std) and {@code resize}, how an
+     * image of another size is brought to the input's ("" none: such an image is refused;
+     * "bilinear", "nearest"; format 1.5, docs/FORMAT.md "PREP").
+     */
+    public InputSpec(String name, int[] shape, String layout, float[] mean, float[] std, String resize) {
         this.name = Names.check(name, "input");
         if (shape.length < 2) {
             throw new IllegalArgumentException("input '" + name + "' needs a batch dimension and at least one more, got "
@@ -42,6 +55,11 @@ public final class InputSpec {
             if (!(s > 0f) || Float.isInfinite(s)) {
                 throw new IllegalArgumentException("input '" + name + "': normalization std must be finite and > 0, got " + s);
             }
+        }
+        this.resize = resize == null ? "" : resize;
+        if (!RESIZE_MODES.contains(this.resize)) {
+            throw new IllegalArgumentException("input '" + name + "': resize must be one of bilinear, nearest (or none), got '"
+                    + resize + "'");
         }
     }
 
@@ -87,6 +105,15 @@ public final class InputSpec {
     }
 
     public InputSpec withNormalization(float[] mean, float[] std) {
-        return new InputSpec(name, shape, layout, mean, std);
+        return new InputSpec(name, shape, layout, mean, std, resize);
+    }
+
+    /** How an image of another size is resized to this input: "" (it is not: refused), "bilinear" or "nearest". */
+    public String resize() {
+        return resize;
+    }
+
+    public InputSpec withResize(String mode) {
+        return new InputSpec(name, shape, layout, mean, std, mode);
     }
 }
