@@ -29,6 +29,11 @@ public final class OpCases {
     public static final int[] SIZES = {1, 2, 3, 4, 5, 7, 8, 9, 13, 15, 16, 17, 24, 31, 32, 33, 47};
     /** Extra dot lengths for Dense, where long rows are cheap. */
     public static final int[] DENSE_EXTRA = {63, 64, 65, 127, 128, 129};
+    /**
+     * {@link Case#fixedMagnitude} of element-wise ops whose error is relative to their result
+     * (exp, log, tanh, elu): each output's magnitude is its own reference value, |ref[i]|.
+     */
+    public static final float OWN_MAGNITUDE = -1f;
 
     private OpCases() {
     }
@@ -43,7 +48,10 @@ public final class OpCases {
         /** The model; with {@code true}, the same model with |constants| and no activation. */
         public final Function<Boolean, ModelDef> model;
         public final Map<String, float[]> inputs;
-        /** When > 0, the magnitude of every output (exp-based ops), else run the |model| on |inputs|. */
+        /**
+         * When > 0, the magnitude of every output (exp-based ops); {@link #OWN_MAGNITUDE}, each
+         * output's own |reference value|; else run the |model| on |inputs|.
+         */
         public final float fixedMagnitude;
 
         Case(String description, String node, int batch, int dotLength, Function<Boolean, ModelDef> model,
@@ -405,19 +413,46 @@ public final class OpCases {
         }
 
         /**
-         * The ops of 1.4 (ONNX import): random shapes, batches and arena offsets, and attributes.
-         * Against the reference: data movement bit for bit, matmul within the tolerance of its
-         * dot length (k = s); the reference's values themselves are checked against ONNX's
-         * node tests in compress (OnnxNodeConformanceTest).
+         * The ops of 1.4 (ONNX import): random shapes, batches and arena offsets, and attributes,
+         * inputs in [-2, 2]. Against the reference (the reference's values themselves are checked
+         * against ONNX's node tests in compress, OnnxNodeConformanceTest), with the tolerance of
+         * what a float32 kernel computes differently from the reference's double:
+         * <ul>
+         * <li>bit for bit: data movement, neg, abs, sqrt, reciprocal, clip, leaky_relu, prelu,
+         * reduce_max, reduce_min, nearest resize (copies, selections, and single operations whose
+         * float result is the reference's double result rounded once);</li>
+         * <li>exp, log, tanh, elu: dot length 1 on each output's own magnitude |y|, i.e. 6 u |y|,
+         * 3 to 6 ulps of y (float polynomials within 2.5 ulp, elu one more product, and the
+         * reference's own rounding);</li>
+         * <li>sums: matmul (dot length k = s), reduce_sum and reduce_mean (the number of inputs
+         * per output, on the same reduction of |x|), conv_transpose (the taps that reach one
+         * output, ceil(kh / sh) ceil(kw / sw) cin, on the same op with |x|, |w|, |b|), linear
+         * resize (4: two weights per axis, on the resize of |x|);</li>
+         * <li>log_softmax: a float sum of len exps (terms up to 1) whose log is added to x - max:
+         * dot length len on the largest output magnitude |x - max| + log(len) <= 4 + ln(len).</li>
+         * </ul>
+         * The cases put each scalar kernel on its loops: reductions over the innermost axes and
+         * over outer and alternating axes, log_softmax along the last and an outer axis, both
+         * resize modes (repeated and skipped rows, several coordinate transforms), conv_transpose
+         * with strides, pads, a dilation, output padding and a bias, leaky_relu and prelu on each
+         * of the scalar kernel's forms.
          */
         List<Case> since14(OpType type) {
-            for (int k = 0; k < 2; k++) {
+            boolean reduce = type == OpType.REDUCE_MEAN || type == OpType.REDUCE_MAX || type == OpType.REDUCE_MIN
+                    || type == OpType.REDUCE_SUM;
+            boolean sums = type == OpType.REDUCE_MEAN || type == OpType.REDUCE_SUM;
+            int count = reduce ? 5 : type == OpType.RESIZE ? 4 : type == OpType.LOG_SOFTMAX || type == OpType.LEAKY_RELU
+                    || type == OpType.PRELU ? 3 : 2;
+            for (int k = 0; k < count; k++) {
                 int pad = pad();
                 int[] x = {between(1, 3), between(1, 4), s};
                 Attributes.Builder a = Attributes.builder();
-                String[] extra = new String[0];
                 int[] yShape = null;
+                float[] bias = null;
                 boolean constantY = false;
+                boolean positiveY = false;
+                int dot = 0;
+                float magnitude = 0f;
                 switch (type) {
                     case TRANSPOSE:
                         a.put("perm", k == 0 ? new int[] {2, 0, 1} : new int[] {1, 2, 0});
@@ -427,21 +462,49 @@ public final class OpCases {
                         constantY = k == 0;
                         break;
                     case PRELU:
-                        yShape = new int[] {s};
+                        // per channel: slopes of both signs (the select), all >= 0 (the scalar kernel's
+                        // branch-free form); per row [x1, 1] (through the index map)
+                        yShape = k < 2 ? new int[] {s} : new int[] {x[1], 1};
                         constantY = true;
+                        positiveY = k == 1;
                         break;
-                    case LEAKY_RELU: case ELU:
+                    case LEAKY_RELU:
+                        // alpha in (0, 1], above 1, and <= 0: the scalar kernel's max, min and select
+                        a.put("alpha", k == 0 ? 1f - 0.9f * rnd.nextFloat() : k == 1 ? 1.1f + rnd.nextFloat() : -rnd.nextFloat());
+                        break;
+                    case ELU:
                         a.put("alpha", 0.1f + rnd.nextFloat());
+                        dot = 1;
+                        magnitude = OWN_MAGNITUDE;
                         break;
                     case CLIP:
                         a.put("min", -1f).put("max", 2f);
                         break;
-                    case LOG_SOFTMAX:
-                        a.put("axis", k == 0 ? -1 : 1);
+                    case LOG_SOFTMAX: {
+                        int axis = k == 0 ? -1 : k == 1 ? 1 : 0;
+                        a.put("axis", axis);
+                        int len = x[axis < 0 ? 2 : axis];
+                        dot = len;
+                        magnitude = 4f + (float) Math.log(len);
                         break;
-                    case REDUCE_MEAN: case REDUCE_MAX: case REDUCE_MIN: case REDUCE_SUM:
-                        a.put("axes", k == 0 ? new int[] {2} : new int[] {0, 1}).put("keepdims", k);
+                    }
+                    case REDUCE_MEAN: case REDUCE_MAX: case REDUCE_MIN: case REDUCE_SUM: {
+                        int[][] axes = {{2}, {0, 1}, {1}, {0, 2}, null};
+                        if (axes[k] != null) {
+                            a.put("axes", axes[k]);
+                        }
+                        a.put("keepdims", k % 2);
+                        int n = 1; // inputs per output
+                        for (int d = 0; d < 3; d++) {
+                            boolean reduced = axes[k] == null;
+                            for (int ax : axes[k] == null ? new int[0] : axes[k]) {
+                                reduced |= ax == d;
+                            }
+                            n *= reduced ? x[d] : 1;
+                        }
+                        dot = sums ? n : 0;
                         break;
+                    }
                     case SLICE:
                         a.put("starts", new int[] {0, x[1] - 1, 0}).put("ends", new int[] {x[0], -1, s}).put("steps", new int[] {1, -1, 1});
                         break;
@@ -452,14 +515,41 @@ public final class OpCases {
                         // n = 53 covers two-vector, one-vector and scalar columns at 4, 8 and 16 lanes
                         yShape = new int[] {s, k == 0 ? between(1, 5) : 53};
                         constantY = k == 0;
+                        dot = s;
                         break;
                     case RESIZE:
-                        a.put("size", new int[] {x[0] * 2, x[1] + 1}).put("mode", k == 0 ? "nearest" : "linear");
+                        if (k < 2) {
+                            a.put("size", new int[] {x[0] * 2, x[1] + 1}).put("mode", k == 0 ? "nearest" : "linear");
+                        } else if (k == 2) {
+                            // fewer rows from 3 (both source rows of an output row new), else more
+                            a.put("size", new int[] {x[0] == 3 ? 2 : x[0] + 2, 2 * x[1] + 1}).put("mode", "linear").put("coordinate", "align_corners");
+                        } else {
+                            a.put("size", new int[] {3 * x[0], Math.max(1, x[1] - 1)}).put("mode", "nearest")
+                                    .put("coordinate", "asymmetric").put("nearest", "floor");
+                        }
+                        dot = k == 1 || k == 2 ? 4 : 0;
                         break;
-                    case CONV_TRANSPOSE:
-                        a.put("strides", new int[] {2, 1}).put("pads", new int[] {0, 1, 1, 0});
-                        yShape = new int[] {between(1, 4), 2, 3, s};
+                    case CONV_TRANSPOSE: {
+                        int cout = between(1, 4);
+                        int kh = k == 0 ? 2 : 3;
+                        int kw = 3;
+                        int[] st = k == 0 ? new int[] {2, 1} : new int[] {2, 2};
+                        a.put("strides", st).put("pads", k == 0 ? new int[] {0, 1, 1, 0} : new int[] {1, 0, 0, 1});
+                        if (k == 0) {
+                            // dilation 2 along w, where the stride is 1: still one tap per kx reaches an output column
+                            a.put("dilations", new int[] {1, 2});
+                        } else {
+                            a.put("output_padding", new int[] {1, 1});
+                            bias = TestModels.random(rnd, cout, 1f);
+                        }
+                        yShape = new int[] {cout, kh, kw, s};
                         constantY = true;
+                        dot = ((kh + st[0] - 1) / st[0]) * ((kw + st[1] - 1) / st[1]) * s;
+                        break;
+                    }
+                    case TANH: case EXP: case LOG:
+                        dot = 1;
+                        magnitude = OWN_MAGNITUDE;
                         break;
                     default:
                         break;
@@ -467,12 +557,14 @@ public final class OpCases {
                 int[] full = {-1, x[0], x[1], x[2]};
                 int[] ys = yShape;
                 boolean cy = constantY;
-                float[] yv = ys == null ? null : TestModels.random(rnd, (int) dev.tern.runtime.model.Tensor.elementCount(ys), 1f);
+                float[] yr = ys == null ? null : TestModels.random(rnd, (int) dev.tern.runtime.model.Tensor.elementCount(ys), 1f);
+                float[] yv = positiveY ? TestModels.abs(yr) : yr;
+                float[] bv = bias;
                 Attributes attrs = a.build();
-                add("x=" + Arrays.toString(x) + (ys == null ? "" : " y=" + Arrays.toString(ys) + (cy ? " constant" : "")) + " " + attrs
-                        + " pad=" + pad, type == OpType.MATMUL ? s : 0, 2f, mag -> {
+                add("x=" + Arrays.toString(x) + (ys == null ? "" : " y=" + Arrays.toString(ys) + (cy ? " constant" : ""))
+                        + (bv == null ? "" : " bias") + " " + attrs + " pad=" + pad, dot, 2f, mag -> {
                             ModelBuilder b = builder(pad).input("x", full);
-                            // sqrt and log read |x| + 0.5 (no NaN: comparisons treat NaN as a mismatch)
+                            // sqrt and log read max(x, 0.5) (no NaN: comparisons treat NaN as a mismatch)
                             boolean positive = type == OpType.SQRT || type == OpType.LOG;
                             List<String> ins = new ArrayList<>(List.of(positive ? b.op("positive", OpType.CLIP,
                                     Attributes.builder().put("min", 0.5f).build(), "x") : "x"));
@@ -487,9 +579,12 @@ public final class OpCases {
                                     ins.add("y");
                                 }
                             }
+                            if (bv != null) {
+                                ins.add(b.constant("b", new int[] {bv.length}, mag ? TestModels.abs(bv) : bv));
+                            }
                             b.output(b.op(op.id(), type, attrs, ins.toArray(new String[0])));
                             return b.build();
-                        }, 0f);
+                        }, magnitude);
             }
             return out;
         }

@@ -53,7 +53,7 @@ public final class CoreKernels implements KernelProvider {
         l.add(spec(OpType.HARD_SIGMOID, f, r, dev.tern.runtime.internal.kernels.reference.HardSigmoid::new));
         l.add(spec(OpType.HARD_SWISH, f, r, dev.tern.runtime.internal.kernels.reference.HardSwish::new));
 
-        // 1.4, the ops of ONNX import: reference only (float32); the plan falls back to them on every backend
+        // 1.4, the ops of ONNX import (float32 only); their scalar kernels are listed below
         l.add(spec(OpType.TRANSPOSE, f, r, dev.tern.runtime.internal.kernels.reference.Transpose::new));
         l.add(spec(OpType.MUL, f, r, dev.tern.runtime.internal.kernels.reference.Mul::new));
         l.add(spec(OpType.SUB, f, r, dev.tern.runtime.internal.kernels.reference.Sub::new));
@@ -130,6 +130,24 @@ public final class CoreKernels implements KernelProvider {
         l.add(spec(OpType.SLICE, f, s, dev.tern.runtime.internal.kernels.scalar.Slice::new));
         l.add(spec(OpType.PAD, f, s, dev.tern.runtime.internal.kernels.scalar.Pad::new));
         l.add(spec(OpType.MATMUL, f, s, dev.tern.runtime.internal.kernels.scalar.MatMul::new));
+        l.add(spec(OpType.PRELU, f, s, dev.tern.runtime.internal.kernels.scalar.PRelu::new));
+        l.add(spec(OpType.TANH, f, s, dev.tern.runtime.internal.kernels.scalar.Tanh::new));
+        l.add(spec(OpType.EXP, f, s, dev.tern.runtime.internal.kernels.scalar.Exp::new));
+        l.add(spec(OpType.LOG, f, s, dev.tern.runtime.internal.kernels.scalar.Log::new));
+        l.add(spec(OpType.NEG, f, s, dev.tern.runtime.internal.kernels.scalar.Neg::new));
+        l.add(spec(OpType.ABS, f, s, dev.tern.runtime.internal.kernels.scalar.Abs::new));
+        l.add(spec(OpType.SQRT, f, s, dev.tern.runtime.internal.kernels.scalar.Sqrt::new));
+        l.add(spec(OpType.RECIPROCAL, f, s, dev.tern.runtime.internal.kernels.scalar.Reciprocal::new));
+        l.add(spec(OpType.LEAKY_RELU, f, s, dev.tern.runtime.internal.kernels.scalar.LeakyRelu::new));
+        l.add(spec(OpType.ELU, f, s, dev.tern.runtime.internal.kernels.scalar.Elu::new));
+        l.add(spec(OpType.CLIP, f, s, dev.tern.runtime.internal.kernels.scalar.Clip::new));
+        l.add(spec(OpType.LOG_SOFTMAX, f, s, dev.tern.runtime.internal.kernels.scalar.LogSoftmax::new));
+        l.add(spec(OpType.REDUCE_MEAN, f, s, dev.tern.runtime.internal.kernels.scalar.ReduceMean::new));
+        l.add(spec(OpType.REDUCE_SUM, f, s, dev.tern.runtime.internal.kernels.scalar.ReduceSum::new));
+        l.add(spec(OpType.REDUCE_MAX, f, s, dev.tern.runtime.internal.kernels.scalar.ReduceMax::new));
+        l.add(spec(OpType.REDUCE_MIN, f, s, dev.tern.runtime.internal.kernels.scalar.ReduceMin::new));
+        l.add(spec(OpType.RESIZE, f, s, dev.tern.runtime.internal.kernels.scalar.Resize::new));
+        l.add(spec(OpType.CONV_TRANSPOSE, f, s, dev.tern.runtime.internal.kernels.scalar.ConvTranspose::new));
 
         l.add(KernelSpec.sparse(OpType.DENSE, f, r, dev.tern.runtime.internal.kernels.reference.SparseDense::new));
         l.add(KernelSpec.sparse(OpType.DENSE, f, s, dev.tern.runtime.internal.kernels.scalar.SparseDense::new));

@@ -19,7 +19,8 @@ public final class Broadcast {
         return st;
     }
 
-    static int size(int[] shape) {
+    /** The number of elements of a shape (1 for rank 0). */
+    public static int size(int[] shape) {
         int n = 1;
         for (int d : shape) {
             n *= d;
@@ -46,7 +47,7 @@ public final class Broadcast {
     }
 
     /** Offsets base + sum(coord[d] * st[d]) of every coordinate of {@code shape}, row-major. */
-    static int[] walk(int[] shape, int[] st, int base) {
+    public static int[] walk(int[] shape, int[] st, int base) {
         int n = size(shape);
         int[] idx = new int[n];
         int r = shape.length;

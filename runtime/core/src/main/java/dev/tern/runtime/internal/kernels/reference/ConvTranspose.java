@@ -10,8 +10,10 @@ import dev.tern.runtime.internal.OpContext;
  * iy * sh - pad_top + ky * dh = oy (columns alike); double accumulator.
  */
 public final class ConvTranspose extends Kernel {
-    final int inH, inW, cin, kh, kw, cout, outH, outW, sh, sw, dh, dw, pt, pl, stride, xOff, yOff;
-    final float[] w, b;
+    /** The geometry, shared with the scalar kernel: sizes, strides (sh, sw), dilations (dh, dw), top and left pads, arena offsets. */
+    public final int inH, inW, cin, kh, kw, cout, outH, outW, sh, sw, dh, dw, pt, pl, stride, xOff, yOff;
+    /** The filter [cout, kh, kw, cin] as floats and the bias (zeros when absent). */
+    public final float[] w, b;
 
     public ConvTranspose(OpContext c) {
         int[] x = c.inShape(0);

@@ -6,7 +6,8 @@ import dev.tern.runtime.internal.OpContext;
 
 /** {@code f32-log_softmax-reference}: x - max - log(sum exp(x - max)) along attr axis, in double. */
 public final class LogSoftmax extends Kernel {
-    final int outer, len, inner, stride, xOff, yOff;
+    /** The geometry, shared with the scalar kernel: outer x len x inner elements, the axis of length len. */
+    public final int outer, len, inner, stride, xOff, yOff;
 
     public LogSoftmax(OpContext c) {
         int[] s = c.outShape();

@@ -19,32 +19,42 @@ public abstract class Reduce extends Kernel {
         this.op = op;
         int[] x = c.inShape(0);
         boolean[] reduced = ShapeInference.reducedAxes(c.attrs().getInts("axes", null), x.length);
-        int r = x.length;
+        int[][] kept = axes(x, reduced, false, x.length);
+        int[][] red = axes(x, reduced, true, x.length);
+        int k = kept[0].length;
         // loop order: kept axes outer (row-major), reduced axes inner
-        int[] shape = new int[r];
-        int[] st = new int[r];
-        int[] xst = Broadcast.strides(x);
-        int k = 0;
-        int cnt = 1;
-        for (int d = 0; d < r; d++) {
-            if (!reduced[d]) {
-                shape[k] = x[d];
-                st[k++] = xst[d];
-            }
-        }
-        for (int d = 0; d < r; d++) {
-            if (reduced[d]) {
-                shape[k] = x[d];
-                st[k++] = xst[d];
-                cnt *= x[d];
-            }
-        }
+        int[] shape = java.util.Arrays.copyOf(kept[0], x.length);
+        int[] st = java.util.Arrays.copyOf(kept[1], x.length);
+        System.arraycopy(red[0], 0, shape, k, red[0].length);
+        System.arraycopy(red[1], 0, st, k, red[1].length);
         order = Broadcast.walk(shape, st, 0);
-        count = cnt;
+        count = Broadcast.size(red[0]);
         n = c.outSize();
         stride = c.sampleStride();
         xOff = c.inOffset(0);
         yOff = c.outOffset();
+    }
+
+    /**
+     * The axes d < {@code limit} of {@code x} with {@code reduced[d] == which}, in order: their
+     * sizes and their row-major strides in x ({shape, strides}). Shared with the scalar kernel.
+     */
+    public static int[][] axes(int[] x, boolean[] reduced, boolean which, int limit) {
+        int[] xst = Broadcast.strides(x);
+        int k = 0;
+        for (int d = 0; d < limit; d++) {
+            k += reduced[d] == which ? 1 : 0;
+        }
+        int[] shape = new int[k];
+        int[] st = new int[k];
+        k = 0;
+        for (int d = 0; d < limit; d++) {
+            if (reduced[d] == which) {
+                shape[k] = x[d];
+                st[k++] = xst[d];
+            }
+        }
+        return new int[][] {shape, st};
     }
 
     @Override

@@ -10,10 +10,15 @@ import dev.tern.runtime.internal.OpContext;
  * gave scales (else oh / h and ow / w). Source positions and weights are computed at plan time.
  */
 public final class Resize extends Kernel {
-    final int inW, c, outH, outW, stride, xOff, yOff;
-    final boolean linear;
-    final int[] y0, y1, x0, x1;
-    final float[] wy, wx;
+    /** The geometry, shared with the scalar kernel. */
+    public final int inW, c, outH, outW, stride, xOff, yOff;
+    public final boolean linear;
+    /**
+     * Per output row (column) its two source rows (columns) and the weight of the second: the
+     * output interpolates (1 - w) src0 + w src1; nearest sets src1 = src0 and w = 0.
+     */
+    public final int[] y0, y1, x0, x1;
+    public final float[] wy, wx;
 
     public Resize(OpContext ctx) {
         int[] in = ctx.inShape(0);

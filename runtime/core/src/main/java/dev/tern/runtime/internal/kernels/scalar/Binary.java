@@ -8,20 +8,25 @@ import dev.tern.runtime.internal.kernels.reference.Broadcast;
 /**
  * The element-wise binary ops in float32, in the loops C2 and ART vectorize: operands of the
  * output's shape, or one that repeats along the leading axes (a per-channel scale [c], a
- * squeeze-and-excite gate [1, 1, c]) read by a running index, each op its own branch-free loop;
- * other broadcasts through the reference's index map. Float arithmetic is the reference's
- * (a double result of two floats rounded once is the float result) for +, -, x and /; max and
- * min give NaN for a NaN operand as the reference does. Each op has its own class (its registry
- * entry) over this one.
+ * squeeze-and-excite gate [1, 1, c], prelu's per-channel slope) read by a running index, each
+ * op its own branch-free loop; other broadcasts through the reference's index map. Float
+ * arithmetic is the reference's (a double result of two floats rounded once is the float
+ * result) for +, -, x and / and prelu's product; max and min give NaN for a NaN operand as the
+ * reference does. Prelu with constant, finite slopes that are +0 or positive (the usual learned
+ * slopes) runs branch-free as max(x, -0) + slope min(x, -0), which is the reference's select
+ * for every x, zeros and infinities included (one term is -0, which adds nothing); other
+ * slopes take the select. Each op has its own class (its registry entry) over this one.
  */
 public abstract class Binary extends Kernel {
-    static final int ADD = 0, SUB = 1, MUL = 2, DIV = 3, MAX = 4, MIN = 5;
+    static final int ADD = 0, SUB = 1, MUL = 2, DIV = 3, MAX = 4, MIN = 5, PRELU = 6;
     final int op, n, stride, yOff, off0, off1;
     final float[] c0, c1;
     /** Per operand: 0 the output's shape, p > 0 a block of p values repeated, -1 an index map. */
     final int rep0, rep1;
     final int[] idx0, idx1;
     final float min, max;
+    /** Prelu whose constant slopes are all finite and +0 or positive: the branch-free form. */
+    final boolean preluSum;
 
     Binary(OpContext c, int op, float min, float max) {
         this.op = op;
@@ -41,6 +46,11 @@ public abstract class Binary extends Kernel {
         rep1 = repeat(out, s1);
         idx0 = rep0 < 0 ? Broadcast.index(out, s0) : null;
         idx1 = rep1 < 0 ? Broadcast.index(out, s1) : null;
+        boolean sum = op == PRELU && c1 != null;
+        for (int i = 0; sum && i < c1.length; i++) {
+            sum = Float.isFinite(c1[i]) && Float.floatToRawIntBits(c1[i]) >= 0;
+        }
+        preluSum = sum;
     }
 
     /** 0 when {@code s} is the output's shape, p when it is the output's last axes (p values) after size-1 axes, else -1. */
@@ -108,7 +118,8 @@ public abstract class Binary extends Kernel {
             case MUL: return x * y;
             case DIV: return x / y;
             case MAX: return Float.isNaN(x) || Float.isNaN(y) ? Float.NaN : Math.max(x, y);
-            default: return Float.isNaN(x) || Float.isNaN(y) ? Float.NaN : Math.min(x, y);
+            case MIN: return Float.isNaN(x) || Float.isNaN(y) ? Float.NaN : Math.min(x, y);
+            default: return x < 0 ? x * y : x;
         }
     }
 
@@ -136,6 +147,19 @@ public abstract class Binary extends Kernel {
             case DIV:
                 for (int i = 0; i < len; i++) {
                     a[out + i] = x[xb + i] / z[zb + i];
+                }
+                return;
+            case PRELU:
+                if (preluSum) {
+                    for (int i = 0; i < len; i++) {
+                        float v = x[xb + i];
+                        a[out + i] = Math.max(v, -0f) + z[zb + i] * Math.min(v, -0f);
+                    }
+                } else {
+                    for (int i = 0; i < len; i++) {
+                        float v = x[xb + i];
+                        a[out + i] = v < 0 ? v * z[zb + i] : v;
+                    }
                 }
                 return;
             default:

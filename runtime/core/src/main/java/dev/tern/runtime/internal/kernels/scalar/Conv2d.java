@@ -21,19 +21,27 @@ public final class Conv2d extends Kernel {
     public Conv2d(OpContext c) {
         int[] ws = c.constant(1).shape();
         g = c.window(ws[1], ws[2]);
-        float[] w = c.weightFloats(1);
-        wp = new float[g.kh * g.kw * g.inC][g.outC];
-        for (int oc = 0; oc < g.outC; oc++) {
-            for (int t = 0; t < g.kh * g.kw * g.inC; t++) {
-                wp[t][oc] = w[oc * g.kh * g.kw * g.inC + t];
-            }
-        }
+        wp = rows(c.weightFloats(1), g.outC, g.kh * g.kw * g.inC);
         b = c.floatsOrZeros(2, g.outC);
         xOff = c.inOffset(0);
         stride = c.sampleStride();
         yOff = c.outOffset();
         min = c.activation().min();
         max = c.activation().max();
+    }
+
+    /**
+     * A filter [cout, kh, kw, cin] ({@code taps} = kh kw cin floats per output channel)
+     * transposed to rows [kh][kw][cin][cout]: row t holds tap t of every output channel.
+     */
+    static float[][] rows(float[] w, int cout, int taps) {
+        float[][] wp = new float[taps][cout];
+        for (int oc = 0; oc < cout; oc++) {
+            for (int t = 0; t < taps; t++) {
+                wp[t][oc] = w[oc * taps + t];
+            }
+        }
+        return wp;
     }
 
     @Override
