@@ -33,8 +33,9 @@ import java.util.concurrent.Callable;
         description = {"Run a model on one input or a batch and print the predictions of its tasks.",
             "The input is a .npy array (float32/float64 taken as already normalized; uint8 as raw pixels) of the "
                 + "input's sample shape (one sample) or with a leading batch dimension N >= 1 (N samples, "
-                + "reported as sample 0 to N-1), or a PNG or PGM image of exactly the input's height and width "
-                + "(not resized), whose pixel values 0-255 get the model's normalization."})
+                + "reported as sample 0 to N-1), or a PNG or PGM image of the input's height and width (of any "
+                + "size when the model records a resize in its preprocessing: tern info shows it), whose pixel "
+                + "values 0-255 get the model's normalization."})
 public final class RunCommand implements Callable<Integer> {
     @Parameters(paramLabel = "MODEL", description = "A .tern model file.")
     Path model;

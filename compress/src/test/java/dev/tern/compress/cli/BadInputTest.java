@@ -132,7 +132,7 @@ class BadInputTest {
         Path png = dir.resolve("wide.png");
         ImageIO.write(new BufferedImage(10, SIDE, BufferedImage.TYPE_BYTE_GRAY), "png", png.toFile());
         String line = rejected("run", model.toString(), "--input", png.toString());
-        assertTrue(line.contains("is 10x8 (width x height); input 'image' expects 8x8 (images are not resized)"), line);
+        assertTrue(line.contains("is 10x8 (width x height); input 'image' expects 8x8 (the model records no resize in its preprocessing)"), line);
     }
 
     @Test
