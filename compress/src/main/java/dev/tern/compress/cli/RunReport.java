@@ -91,6 +91,11 @@ final class RunReport {
      * between samples.
      */
     static String text(TernModel m, TaskSet tasks, float[] x, int top) throws IOException {
+        if (m.def().tasks().isEmpty()) {
+            // an imported graph whose outputs no --tasks described: say so instead of printing nothing
+            return "the model has no task heads (outputs " + String.join(", ", m.def().outputs())
+                    + " are raw); write them with --raw --out DIR, or import it again with --tasks\n";
+        }
         int n = x.length / m.def().inputs().get(0).sampleSize();
         StringBuilder sb = new StringBuilder();
         RunBatch.run(m, tasks, x, (session, results, k, sample) -> {

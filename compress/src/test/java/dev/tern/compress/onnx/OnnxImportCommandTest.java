@@ -111,6 +111,7 @@ class OnnxImportCommandTest {
         javax.imageio.ImageIO.write(img, "png", png.toFile());
         CliFixtureAccess.Result ok = CliFixtureAccess.tern("run", out.toString(), "--input", png.toString());
         assertEquals(0, ok.code(), ok.err());
+        assertTrue(ok.out().contains("no task heads") && ok.out().contains("--raw"), "a raw-only model says so: " + ok.out());
         CliFixtureAccess.Result no = CliFixtureAccess.tern("run", fixed.toString(), "--input", png.toString());
         assertEquals(2, no.code());
         assertTrue(no.err().contains("80x50") && no.err().contains("no resize"), no.err());
