@@ -71,7 +71,8 @@ final class Conv2dPatches extends Kernel {
     }
 
     /**
-     * Whether the patch GEMM takes a node of this geometry (fp32 and int8 alike): pointwise with
+     * Whether the fp32 patch GEMM takes a node of this geometry (int8 has its own rule,
+     * {@link Int8Conv2dPatches#create}): pointwise with
      * at least one pixel block, or a patch matrix of at most {@link #MAX_PATCH_FLOATS} for an
      * output of which the direct kernels would run more than a quarter of the pixels alone.
      */
