@@ -1,6 +1,11 @@
 package dev.tern.compress.cli;
 
+import dev.tern.compress.data.DataSets;
+import dev.tern.compress.data.Dataset;
 import dev.tern.compress.data.FashionMnist;
+import dev.tern.runtime.model.InputSpec;
+import dev.tern.runtime.model.TaskSpec;
+import java.util.List;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,6 +25,12 @@ final class DataOption {
     /** The repo's shipped data folder (./tern passes the repo root as -Dtern.home). */
     static Path defaultDir() {
         return Paths.get(System.getProperty("tern.home", ".")).resolve(FashionMnist.REPO_DIR);
+    }
+
+    /** The data set at {@code path} (default: the repo's Fashion-MNIST folder, i.e. Multi-Fashion). */
+    static Dataset open(Path path, InputSpec input, List<TaskSpec> tasks, DataSets.Split split, boolean requireLabels)
+            throws IOException {
+        return DataSets.open(path == null ? defaultDir() : path, input, tasks, split, requireLabels);
     }
 
     static FashionMnist load(Path dir) throws IOException {

@@ -1,8 +1,8 @@
 package dev.tern.compress.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tern.compress.data.CanvasSet;
-import dev.tern.compress.data.MultiFashion;
+import dev.tern.compress.data.DataSets;
+import dev.tern.compress.data.Dataset;
 import dev.tern.compress.eval.Evaluator;
 import dev.tern.compress.eval.Predictor;
 import dev.tern.compress.job.EvaluateConfig;
@@ -22,7 +22,9 @@ import java.util.concurrent.Callable;
 
 /** {@code tern eval MODEL --data DIR}: per-task metrics and latency on the Multi-Fashion test split. */
 @Command(name = "eval", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, modelTransformer = EvalCommand.Fields.class,
-        description = {"Score a model on the 10,000 Multi-Fashion test canvases.",
+        description = {"Score a model on a labeled test set: by default the 10,000 Multi-Fashion test canvases; with --data "
+                + "an .npz file, a folder of train/test .npz files (its test.npz) or an image folder with labels.csv "
+                + "(docs/DATA.md).",
             "MODEL is a .tern file (run by Tern), a SavedModel folder (run by TensorFlow Java, the float reference) or an "
                 + ".onnx file (run by ONNX Runtime Java, the original of an imported model; its tasks as tern import reads them). "
                 + "Multiclass tasks: accuracy and top-3 accuracy; multilabel: Hamming loss, subset accuracy, micro-F1, "
@@ -39,7 +41,9 @@ public final class EvalCommand implements Callable<Integer> {
     @Parameters(paramLabel = "MODEL", description = "A .tern file, a SavedModel folder or an .onnx file.")
     Path model;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST IDX folder (default: the repo's models/data/fashion-mnist).")
+    @Option(names = "--data", paramLabel = "PATH", description = "The test data: an .npz file (x and one array per task), "
+            + "a folder of train.npz/test.npz (its test.npz), an image folder with labels.csv (its test rows, or all rows "
+            + "without a split column), or a Fashion-MNIST IDX folder (default: the repo's models/data/fashion-mnist).")
     Path data;
 
     @Option(names = "--json", description = "Print one JSON object.")
@@ -51,11 +55,12 @@ public final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         EvaluateConfig c = EvaluateConfig.of(JobOptions.read(spec, EvaluateConfig.FIELDS));
-        CanvasSet all = new MultiFashion(DataOption.load(data)).test();
-        CanvasSet test = EvaluateJob.canvases(c, all, all.size());
         long size = sizeBytes(model);
         EvaluateJob.Outcome r;
-        try (Predictor p = EvaluateJob.open(model); Predictor ref = c.reference == null ? null : EvaluateJob.open(Path.of(c.reference))) {
+        Dataset test;
+        try (Predictor p = EvaluateJob.open(model); Predictor ref = c.reference == null ? null : EvaluateJob.open(Path.of(c.reference));
+             Dataset all = DataOption.open(data, p.input(), p.tasks(), DataSets.Split.TEST, true)) {
+            test = EvaluateJob.samples(c, all);
             r = EvaluateJob.run(p, ref, test);
         }
         Evaluator.Report report = r.report();
@@ -67,6 +72,10 @@ public final class EvalCommand implements Callable<Integer> {
             o.put("model", model.toString());
             o.put("engine", engine);
             o.put("samples", report.samples);
+            ObjectNode d = o.putObject("data");
+            d.put("name", test.name());
+            d.put("split", test.split());
+            d.put("checksum", test.checksum());
             ObjectNode t = o.putObject("tasks");
             for (Map.Entry<String, Map<String, Double>> e : report.tasks.entrySet()) {
                 ObjectNode m = t.putObject(e.getKey());
@@ -81,7 +90,7 @@ public final class EvalCommand implements Callable<Integer> {
             lat.put("p99", Math.round(report.p99Micros * 10) / 10.0);
             Json.print(o, out);
         } else {
-            out.printf("%s on %d Multi-Fashion test canvases (%s)%n", model, report.samples, engine);
+            out.printf("%s on %d samples of %s, %s (%s)%n", model, report.samples, test.name(), test.split(), engine);
             for (Map.Entry<String, Map<String, Double>> e : report.tasks.entrySet()) {
                 StringBuilder sb = new StringBuilder();
                 e.getValue().forEach((k, v) -> sb.append(String.format("  %s %.4f", k, v)));

@@ -2,6 +2,7 @@ package dev.tern.compress.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tern.compress.data.DataSets;
 import dev.tern.compress.data.MultiFashion;
 import dev.tern.compress.job.ModelInput;
 import dev.tern.compress.job.QuantizeConfig;
@@ -46,8 +47,10 @@ public final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "OUT.tern", description = "The .tern file to write (atomically).")
     Path out;
 
-    @Option(names = "--data", paramLabel = "DIR|FILE.npy",
-            description = "Calibration data: a Fashion-MNIST IDX folder (default: the repo's models/data/fashion-mnist) or a .npy array of inputs.")
+    @Option(names = "--data", paramLabel = "PATH",
+            description = "Calibration data: a Fashion-MNIST IDX folder (default: the repo's models/data/fashion-mnist; "
+                + "training canvases), a .npy array of inputs, or a data set (docs/DATA.md: an .npz, a folder of "
+                + "train/val/test .npz, an image folder with labels.csv; its train split, validation from its val split).")
     Path data;
 
     @Option(names = "--json", description = "Print one JSON object.")
@@ -64,10 +67,22 @@ public final class QuantizeCommand implements Callable<Integer> {
         QuantizeConfig c = QuantizeConfig.of(JobOptions.read(spec, QuantizeConfig.FIELDS));
         ModelFiles.checkOutput(out, in);
         ModelInput model = ModelInput.read(in);
-        boolean npy = data != null && Files.isRegularFile(data);
-        QuantizeJob.check(model.def(), c, npy);
-        MultiFashion canvases = c.dynamic || npy ? null : new MultiFashion(DataOption.load(data));
-        QuantizeJob.Outcome r = QuantizeJob.run(model, c, canvases, npy ? data : null, !quiet && !json);
+        boolean npy = data != null && Files.isRegularFile(data) && data.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".npy");
+        // a missing path is checked where it is read, after the model's own checks
+        boolean builtIn = data == null || (Files.exists(data) ? DataSets.kind(data) == DataSets.Kind.MULTI_FASHION
+                : !data.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".npz"));
+        QuantizeJob.Outcome r;
+        if (c.dynamic) {
+            QuantizeJob.check(model.def(), c, false);
+            r = QuantizeJob.run(model, c, null, !quiet && !json);
+        } else {
+            QuantizeJob.check(model.def(), c, npy || !builtIn);
+            try (QuantizeJob.Data d = npy ? QuantizeJob.npy(data, model.def().inputs().get(0), c)
+                    : builtIn ? QuantizeJob.canvases(new MultiFashion(DataOption.load(data)), c)
+                    : QuantizeJob.dataset(data, model.def(), c)) {
+                r = QuantizeJob.run(model, c, d, !quiet && !json);
+            }
+        }
         TernWriter.write(r.model(), out);
         long size = Files.size(out);
         long fp32Bytes = TernWriter.toBytes(model.def()).length;

@@ -23,7 +23,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "tern", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Compress multi-task neural networks and run them on edge devices.",
-        subcommands = {InfoCommand.class, RunCommand.class, TrainCommand.class, DistillCommand.class, FinetuneCommand.class, CompressCommand.class, DemoCommand.class, ImportCommand.class, EvalCommand.class, QuantizeCommand.class, PruneCommand.class, ExportCommand.class, BenchCommand.class, GateCommand.class},
+        subcommands = {InfoCommand.class, RunCommand.class, TrainCommand.class, DistillCommand.class, FinetuneCommand.class, CompressCommand.class, DemoCommand.class, ImportCommand.class, EvalCommand.class, QuantizeCommand.class, PruneCommand.class, ExportCommand.class, BenchCommand.class, GateCommand.class, DataCommand.class},
         usageHelpAutoWidth = true,
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok", "1:failure", "2:bad usage or bad input"},

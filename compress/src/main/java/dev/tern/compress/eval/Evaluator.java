@@ -2,6 +2,9 @@ package dev.tern.compress.eval;
 
 import dev.tern.compress.BadInputException;
 import dev.tern.compress.data.CanvasSet;
+import dev.tern.compress.data.Dataset;
+import dev.tern.compress.data.MultiFashionData;
+import dev.tern.compress.data.TaskLabels;
 import dev.tern.compress.data.MultiFashion;
 import dev.tern.runtime.model.TaskKind;
 import dev.tern.runtime.model.TaskSpec;
@@ -12,11 +15,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Scores a {@link Predictor} on Multi-Fashion canvases: the tasks {@code left} and
- * {@code right} (multiclass: accuracy, top-3 accuracy) and {@code present} (multilabel:
- * Hamming loss, subset accuracy, micro-F1, macro-F1, mAP at the model's per-label
- * thresholds), and the latency of one batch-1 prediction (p50, p99, after a warm-up of
- * {@link #WARMUP} predictions). Any other task has no ground truth in this data and is rejected.
+ * Scores a {@link Predictor} on a labeled {@link Dataset} (Multi-Fashion canvases, an
+ * {@code .npz}, an image folder): per task, multiclass accuracy and top-3 accuracy;
+ * multilabel Hamming loss, subset accuracy, micro-F1, macro-F1 and mAP at the model's
+ * per-label thresholds; regression RMSE and MAE; and the latency of one batch-1 prediction
+ * (p50, p99, after a warm-up of {@link #WARMUP} predictions). A task the data set does not
+ * label is rejected before anything runs.
  */
 public final class Evaluator {
     public static final int WARMUP = 300;
@@ -41,6 +45,12 @@ public final class Evaluator {
         }
     }
 
+    /** Whether {@code data} labels this task with its kind and width. */
+    public static boolean scorable(TaskSpec t, Dataset data) {
+        TaskLabels l = data.labels(t.name());
+        return l != null && l.kind() == t.kind() && l.width() == t.size();
+    }
+
     /** Whether Multi-Fashion has ground truth for this task (left/right multiclass, present multilabel, 10 outputs). */
     public static boolean scorable(TaskSpec t) {
         boolean known = (t.name().equals("left") || t.name().equals("right")) && t.kind() == TaskKind.MULTICLASS
@@ -48,23 +58,48 @@ public final class Evaluator {
         return known && t.size() == MultiFashion.CLASSES;
     }
 
+    /** Scores {@code p} on Multi-Fashion canvases. */
     public static Report evaluate(Predictor p, CanvasSet data) {
+        return evaluate(p, new MultiFashionData(data));
+    }
+
+    /**
+     * Scores {@code p} on {@code data}: every task of the model needs labels of its kind and
+     * width in the data set (checked before anything runs). Multiclass: accuracy and top-3
+     * accuracy; multilabel: Hamming loss, subset accuracy, micro-F1, macro-F1, mAP at the
+     * model's thresholds; regression: RMSE and MAE over every target.
+     *
+     * @throws BadInputException when a task has no labels, or labels of another kind or width,
+     *                           or the samples do not fit the model's input
+     */
+    public static Report evaluate(Predictor p, Dataset data) {
         List<TaskSpec> tasks = p.tasks();
-        for (TaskSpec t : tasks) {
-            boolean known = (t.name().equals("left") || t.name().equals("right")) && t.kind() == TaskKind.MULTICLASS
-                    || t.name().equals("present") && t.kind() == TaskKind.MULTILABEL;
-            if (!known) {
-                throw new BadInputException("task '" + t.name() + "' (" + t.kind().id() + ") has no ground truth in "
-                        + "Multi-Fashion, which labels left and right (multiclass) and present (multilabel)");
+        TaskLabels[] truth = new TaskLabels[tasks.size()];
+        for (int t = 0; t < tasks.size(); t++) {
+            TaskSpec spec = tasks.get(t);
+            TaskLabels l = data.labels(spec.name());
+            if (l == null) {
+                throw new BadInputException("task '" + spec.name() + "' (" + spec.kind().id() + ") has no labels in " + data.name()
+                        + (data.tasks().isEmpty() ? ", which labels no task" : ", which labels " + String.join(", ", data.tasks())));
             }
-            if (t.size() != MultiFashion.CLASSES) {
-                throw new BadInputException("task '" + t.name() + "' has " + t.size() + " outputs, Multi-Fashion has "
-                        + MultiFashion.CLASSES + " classes");
+            if (l.kind() != spec.kind()) {
+                throw new BadInputException("task '" + spec.name() + "' is " + spec.kind().id() + ", " + data.name()
+                        + " labels it as " + l.kind().id());
             }
+            if (l.width() != spec.size()) {
+                throw new BadInputException("task '" + spec.name() + "' has " + spec.size() + " outputs, " + data.name() + " labels "
+                        + l.width() + (spec.kind() == TaskKind.MULTICLASS ? " classes" : " columns"));
+            }
+            truth[t] = l;
+        }
+        int inputSize = p.input().sampleSize();
+        if (data.sampleSize() != inputSize) {
+            throw new BadInputException(data.name() + ": samples of " + data.sampleSize() + " values; input '" + p.input().name()
+                    + "' " + java.util.Arrays.toString(p.input().shape()) + " takes " + inputSize + " per sample");
         }
         int n = data.size();
         float[][][] scores = new float[tasks.size()][n][];
-        float[] x = new float[MultiFashion.PIXELS];
+        float[] x = new float[data.sampleSize()];
         float[][] out = new float[tasks.size()][];
         for (int t = 0; t < tasks.size(); t++) {
             out[t] = new float[tasks.get(t).size()];
@@ -85,24 +120,44 @@ public final class Evaluator {
         }
         Report r = new Report(n, h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3, scores);
         for (int t = 0; t < tasks.size(); t++) {
-            TaskSpec spec = tasks.get(t);
-            Map<String, Double> m = new LinkedHashMap<>();
-            if (spec.kind() == TaskKind.MULTICLASS) {
-                int[] labels = spec.name().equals("left") ? data.left() : data.right();
-                m.put("accuracy", Metrics.accuracy(scores[t], labels));
-                m.put("top" + TOP_K + "_accuracy", Metrics.topKAccuracy(scores[t], labels, TOP_K));
-            } else {
-                boolean[][] truth = Metrics.multiHot(data.present());
-                boolean[][] pred = Metrics.predict(scores[t], spec.thresholds());
-                m.put("hamming_loss", Metrics.hammingLoss(truth, pred));
-                m.put("subset_accuracy", Metrics.subsetAccuracy(truth, pred));
-                m.put("micro_f1", Metrics.microF1(truth, pred));
-                m.put("macro_f1", Metrics.macroF1(truth, pred));
-                m.put("map", Metrics.averagePrecision(scores[t], truth).mean());
-            }
-            r.tasks.put(spec.name(), m);
+            r.tasks.put(tasks.get(t).name(), metrics(tasks.get(t), scores[t], truth[t]));
         }
         return r;
+    }
+
+    /** The metrics of one task's scores against its labels. */
+    static Map<String, Double> metrics(TaskSpec spec, float[][] scores, TaskLabels truth) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        switch (spec.kind()) {
+            case MULTICLASS:
+                m.put("accuracy", Metrics.accuracy(scores, truth.classes()));
+                m.put("top" + TOP_K + "_accuracy", Metrics.topKAccuracy(scores, truth.classes(), TOP_K));
+                break;
+            case MULTILABEL: {
+                boolean[][] hot = truth.multiHot();
+                boolean[][] pred = Metrics.predict(scores, spec.thresholds());
+                m.put("hamming_loss", Metrics.hammingLoss(hot, pred));
+                m.put("subset_accuracy", Metrics.subsetAccuracy(hot, pred));
+                m.put("micro_f1", Metrics.microF1(hot, pred));
+                m.put("macro_f1", Metrics.macroF1(hot, pred));
+                m.put("map", Metrics.averagePrecision(scores, hot).mean());
+                break;
+            }
+            default: {
+                float[][] y = truth.values();
+                int k = spec.size();
+                float[] predicted = new float[scores.length * k];
+                float[] target = new float[scores.length * k];
+                for (int i = 0; i < scores.length; i++) {
+                    System.arraycopy(scores[i], 0, predicted, i * k, k);
+                    System.arraycopy(y[i], 0, target, i * k, k);
+                }
+                m.put("rmse", Metrics.rmse(predicted, target));
+                m.put("mae", Metrics.mae(predicted, target));
+                break;
+            }
+        }
+        return m;
     }
 
     /**

@@ -31,6 +31,7 @@ public final class OnnxPredictor implements Predictor {
     private final OrtSession session;
     private final List<TaskSpec> tasks;
     private final String inputName;
+    private final InputSpec input;
     private final long[] shape;
 
     public OnnxPredictor(Path file) throws IOException {
@@ -50,6 +51,7 @@ public final class OnnxPredictor implements Predictor {
         tasks = def.tasks();
         InputSpec in = def.inputs().get(0);
         inputName = in.name();
+        input = in;
         int[] s = in.sampleShape();
         shape = new long[s.length + 1];
         shape[0] = 1;
@@ -69,6 +71,11 @@ public final class OnnxPredictor implements Predictor {
     @Override
     public List<TaskSpec> tasks() {
         return tasks;
+    }
+
+    @Override
+    public InputSpec input() {
+        return input;
     }
 
     @Override

@@ -13,6 +13,9 @@ public interface Predictor extends AutoCloseable {
     /** The tasks, in the order {@link #predict} fills them. */
     List<TaskSpec> tasks();
 
+    /** The input {@link #predict} feeds: its sample shape, layout and recorded preprocessing. */
+    dev.tern.runtime.model.InputSpec input();
+
     /** Runs one sample; {@code out[t]} receives task t's scores. */
     void predict(float[] sample, float[][] out);
 

@@ -24,10 +24,12 @@ public final class SavedModelPredictor implements Predictor {
     private final SavedModelRunner runner;
     private final List<TaskSpec> tasks;
     private final String[] outputKeys;
+    private final dev.tern.runtime.model.InputSpec input;
 
     public SavedModelPredictor(Path dir) throws IOException {
         ModelDef def = SavedModelImporter.importModel(dir);
         this.tasks = def.tasks();
+        this.input = def.inputs().get(0);
         this.outputKeys = new String[tasks.size()];
         Path meta = TaskMetadata.location(dir);
         TaskMetadata m = Files.exists(meta) ? TaskMetadata.read(meta) : null;
@@ -47,6 +49,11 @@ public final class SavedModelPredictor implements Predictor {
     @Override
     public List<TaskSpec> tasks() {
         return tasks;
+    }
+
+    @Override
+    public dev.tern.runtime.model.InputSpec input() {
+        return input;
     }
 
     @Override

@@ -39,6 +39,11 @@ public final class TernPredictor implements Predictor {
     }
 
     @Override
+    public dev.tern.runtime.model.InputSpec input() {
+        return model.def().inputs().get(0);
+    }
+
+    @Override
     public void predict(float[] sample, float[][] out) {
         Results r = session.run(sample, set);
         for (int t = 0; t < tasks.size(); t++) {

@@ -59,6 +59,29 @@ public final class ImageFiles {
         throw new FileFormatException(file + ": not a PNG or PGM image: it starts with " + Hex.of(start));
     }
 
+    /**
+     * Checks that {@code file} is a PNG or PGM image without decoding it, reading its first bytes:
+     * a PNG's {width, height} from its header, or null for a PGM (known only when decoded).
+     *
+     * @throws FileFormatException when it is neither, or its PNG header is corrupt
+     */
+    public static int[] peekSize(Path file) throws IOException {
+        byte[] start;
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            start = in.readNBytes(33);
+        }
+        if (isPng(start)) {
+            checkPngSize(start, file.toString());
+            ByteBuffer b = ByteBuffer.wrap(start);
+            return new int[] {b.getInt(16), b.getInt(20)};
+        }
+        if (isPgm(start)) {
+            return null;
+        }
+        throw new FileFormatException(file + ": not a PNG or PGM image: it starts with "
+                + Hex.of(java.util.Arrays.copyOf(start, Math.min(start.length, 8))));
+    }
+
     /** Decodes a whole PNG file. */
     static Pixels png(byte[] bytes, String source) {
         checkPngSize(bytes, source);

@@ -91,7 +91,13 @@ public final class InputFiles {
         return array.storedAs() == NpyDType.UINT8 ? InputLayout.of(spec).normalize(values) : values;
     }
 
-    static float[] fromImage(Pixels image, Path file, InputSpec spec) {
+    /**
+     * The sample of an image for {@code spec}: resized when the input records a resize (else it
+     * must have the input's size), arranged in the input's layout and normalized.
+     *
+     * @throws InvalidInputException when the input is not an image, or the size differs without a recorded resize
+     */
+    public static float[] fromImage(Pixels image, Path file, InputSpec spec) {
         InputLayout layout = InputLayout.of(spec);
         if (!layout.isImage()) {
             throw new InvalidInputException("input '" + spec.name() + "' has shape " + Arrays.toString(spec.shape())

@@ -3,11 +3,13 @@ package dev.tern.compress.io;
 import java.nio.ByteOrder;
 
 /**
- * The NumPy element types {@link NpyReader} reads: float32, float64 and uint8, in either
- * byte order. {@link NpyWriter} writes little-endian float32 only.
+ * NumPy element types: {@link NpyReader} reads samples stored as float32, float64 or uint8
+ * ({@link #isSample()}), in either byte order; an {@code .npz} data set ({@link NpzFile}) also
+ * holds labels as integers or booleans. {@link NpyWriter} writes little-endian float32 only.
  */
 public enum NpyDType {
-    FLOAT32("f4", 4), FLOAT64("f8", 8), UINT8("u1", 1);
+    FLOAT32("f4", 4), FLOAT64("f8", 8), UINT8("u1", 1),
+    INT8("i1", 1), INT16("i2", 2), INT32("i4", 4), INT64("i8", 8), UINT16("u2", 2), UINT32("u4", 4), BOOL("b1", 1);
 
     private final String code;
     private final int size;
@@ -20,6 +22,21 @@ public enum NpyDType {
     /** Bytes per element. */
     public int size() {
         return size;
+    }
+
+    /** Whether {@link NpyReader} takes it as sample values: float32, float64 or uint8 pixels. */
+    public boolean isSample() {
+        return this == FLOAT32 || this == FLOAT64 || this == UINT8;
+    }
+
+    /** Whether it holds integers (bool included). */
+    public boolean isInteger() {
+        return this != FLOAT32 && this != FLOAT64;
+    }
+
+    /** The little-endian {@code descr}, e.g. {@code <f4} or {@code |u1}. */
+    public String descr() {
+        return (size == 1 ? "|" : "<") + code;
     }
 
     /** The NumPy name, e.g. {@code float32}. */

@@ -43,21 +43,32 @@ public final class NpyWriter {
             throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds " + n + " elements, got "
                     + values.length + " values");
         }
-        String dict = new NpyHeader("<f4", false, dims).format();
-        int unpadded = NpyReader.MAGIC.length + 4 + dict.length() + 1;
-        int padding = (ALIGN - unpadded % ALIGN) % ALIGN;
-        String header = dict + " ".repeat(padding) + "\n";
-        int dataOffset = NpyReader.MAGIC.length + 4 + header.length();
-        if (header.length() > 0xffff) {
-            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " makes a header too long for .npy 1.0");
-        }
+        byte[] header = header("<f4", dims);
+        int dataOffset = header.length;
         if (values.length > (Integer.MAX_VALUE - 8 - dataOffset) / 4) {
             throw new IllegalArgumentException(values.length + " floats do not fit in one .npy byte array");
         }
         ByteBuffer b = ByteBuffer.allocate(dataOffset + values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(header);
+        b.asFloatBuffer().put(values);
+        return b.array();
+    }
+
+    /**
+     * The preamble and header of a version 1.0 {@code .npy} of {@code descr} and {@code shape},
+     * padded so the data starts at a multiple of 64 bytes, as NumPy writes it.
+     */
+    static byte[] header(String descr, long[] shape) {
+        String dict = new NpyHeader(descr, false, shape).format();
+        int unpadded = NpyReader.MAGIC.length + 4 + dict.length() + 1;
+        int padding = (ALIGN - unpadded % ALIGN) % ALIGN;
+        String header = dict + " ".repeat(padding) + "\n";
+        if (header.length() > 0xffff) {
+            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " makes a header too long for .npy 1.0");
+        }
+        ByteBuffer b = ByteBuffer.allocate(NpyReader.MAGIC.length + 4 + header.length()).order(ByteOrder.LITTLE_ENDIAN);
         b.put(NpyReader.MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length());
         b.put(header.getBytes(StandardCharsets.ISO_8859_1));
-        b.asFloatBuffer().put(values);
         return b.array();
     }
 }

@@ -8,7 +8,7 @@ import java.util.List;
  */
 public final class EvaluateConfig {
     public static final List<Field> FIELDS = List.of(
-            Field.integer("limit", null, 1, 10_000, "Score only the first N test canvases (default: all 10000; in a recipe: its eval_samples)."),
+            Field.integer("limit", null, 1, 1_000_000_000, "Score only the first N test samples (default: all; in a recipe: its eval_samples)."),
             Field.text("reference", null, "MODEL", "Also report top-1 (multiclass) and per-label (multilabel) agreement with this model."));
 
     /** Null: every test canvas (the recipe's eval_samples in a pipeline). */

@@ -1,6 +1,8 @@
 package dev.tern.compress.job;
 
 import dev.tern.compress.data.CanvasSet;
+import dev.tern.compress.data.Dataset;
+import dev.tern.compress.data.MultiFashionData;
 import dev.tern.compress.eval.Evaluator;
 import dev.tern.compress.eval.Predictor;
 import dev.tern.compress.eval.SavedModelPredictor;
@@ -21,6 +23,18 @@ public final class EvaluateJob {
 
     /** The scores; {@code agreement}: null without a reference. */
     public record Outcome(String engine, List<TaskSpec> tasks, Evaluator.Report report, Map<String, Double> agreement) {
+    }
+
+    /** The samples the config scores: the first {@code limit} of {@code test}, else all of them. */
+    public static Dataset samples(EvaluateConfig c, Dataset test) {
+        if (c.limit == null) {
+            return test;
+        }
+        if (c.limit > test.size()) {
+            throw c.settings().bad("limit", "expected at most " + test.size() + " (the samples of " + test.name() + ", "
+                    + test.split() + "), found " + c.limit);
+        }
+        return test.head(c.limit);
     }
 
     /** The canvases the config scores: the first {@code limit} of {@code test}, else {@code fallback} of them. */
@@ -48,6 +62,11 @@ public final class EvaluateJob {
 
     /** Scores {@code model} (and {@code reference}, when not null) on {@code test}. */
     public static Outcome run(Predictor model, Predictor reference, CanvasSet test) {
+        return run(model, reference, new MultiFashionData(test));
+    }
+
+    /** Scores {@code model} (and {@code reference}, when not null) on {@code test}. */
+    public static Outcome run(Predictor model, Predictor reference, Dataset test) {
         Evaluator.Report r = Evaluator.evaluate(model, test);
         Map<String, Double> agreement = reference == null ? null
                 : Evaluator.agreement(model.tasks(), r, Evaluator.evaluate(reference, test));

@@ -2,7 +2,10 @@ package dev.tern.compress.job;
 
 import dev.tern.compress.BadInputException;
 import dev.tern.compress.data.CanvasSet;
+import dev.tern.compress.data.DataSets;
+import dev.tern.compress.data.Dataset;
 import dev.tern.compress.data.MultiFashion;
+import dev.tern.compress.data.MultiFashionData;
 import dev.tern.compress.io.InputLayout;
 import dev.tern.compress.io.NpyArray;
 import dev.tern.compress.io.NpyDType;
@@ -48,9 +51,11 @@ public final class QuantizeJob {
 
     /**
      * Checks that {@code def} can be quantized with {@code c} and data of this kind, before
-     * any work: {@code npy} true when calibration data is a .npy array (no labels).
+     * any work: {@code own} true when calibration data is the user's (a .npy array, whose lack of
+     * labels {@link #npy} checks, or a data set, checked when opened), false for the built-in
+     * Multi-Fashion canvases.
      */
-    public static void check(ModelDef def, QuantizeConfig c, boolean npy) {
+    public static void check(ModelDef def, QuantizeConfig c, boolean own) {
         Quantizer.checkQuantizable(def);
         if (Quantizer.layers(def).isEmpty()) {
             throw new BadInputException("model '" + def.name() + "' has no dense, convolution, add or concat layer: nothing to quantize");
@@ -58,13 +63,96 @@ public final class QuantizeJob {
         if (c.dynamic) {
             return;
         }
-        if (npy && c.scoresValidation()) {
-            throw new BadInputException(c.settings().where(c.report ? "report" : "budget")
-                    + ": needs labeled canvases; give a Fashion-MNIST data folder, not a .npy array");
-        }
-        if (!npy) {
+        if (!own) {
             checkCanvasInput(def.inputs().get(0));
         }
+    }
+
+    /**
+     * Where the calibration samples (and, for report and budget, the labeled validation
+     * samples) come from; closing it closes the data set files it opened.
+     */
+    public record Data(Calibrator.Samples calibration, String source, Dataset validation, Long seed, Map<String, String> inputs,
+                       List<Dataset> opened) implements AutoCloseable {
+        @Override
+        public void close() {
+            opened.forEach(Dataset::close);
+        }
+    }
+
+    /** Multi-Fashion training canvases (epoch 0 of {@link #CALIBRATION_SEED}): calibration, then validation. */
+    public static Data canvases(MultiFashion canvases, QuantizeConfig c) {
+        CanvasSet train = canvases.trainEpoch(CALIBRATION_SEED, 0);
+        long need = c.calibSamples + (c.scoresValidation() ? (long) c.valSamples : 0);
+        if (need > train.size()) {
+            throw new BadInputException(c.settings().where("calib_samples") + (c.scoresValidation() ? " + " + c.settings().where("val_samples") : "")
+                    + ": expected at most " + train.size() + " (the training canvases of the data), found " + need);
+        }
+        CanvasSet cs = train.slice(0, c.calibSamples);
+        Dataset val = c.scoresValidation() ? new MultiFashionData(train.slice(c.calibSamples, c.valSamples)) : null;
+        return new Data(samples(new MultiFashionData(cs)), cs.name(), val, CALIBRATION_SEED, Map.of(), List.of());
+    }
+
+    /** The first {@code calib_samples} rows of a .npy array of inputs (no labels: no report or budget). */
+    public static Data npy(Path npy, InputSpec spec, QuantizeConfig c) throws IOException {
+        if (c.scoresValidation()) {
+            throw new BadInputException(c.settings().where(c.report ? "report" : "budget")
+                    + ": needs labeled samples; give a data set with labels (docs/DATA.md) or a Fashion-MNIST folder, not a .npy array");
+        }
+        Calibrator.Samples calib = npySamples(npy, spec, c.calibSamples);
+        return new Data(calib, npy.getFileName() + " (" + calib.size() + " rows)", null, null,
+                Map.of(npy.getFileName().toString(), ModelInput.crc32c(Files.readAllBytes(npy))), List.of());
+    }
+
+    /**
+     * A user data set (docs/DATA.md): calibration from its train split (a single .npz: the whole
+     * file); validation, when report or budget need it, from its val split, else from the samples
+     * after the calibration ones.
+     */
+    public static Data dataset(Path path, ModelDef def, QuantizeConfig c) throws IOException {
+        boolean needVal = c.scoresValidation();
+        InputSpec input = def.inputs().get(0);
+        List<Dataset> opened = new java.util.ArrayList<>();
+        try {
+            Dataset train = DataSets.open(path, input, def.tasks(), DataSets.Split.TRAIN, needVal);
+            opened.add(train);
+            Dataset calib;
+            Dataset val = null;
+            if (needVal && DataSets.splits(path).contains(DataSets.Split.VAL)) {
+                Dataset v = DataSets.open(path, input, def.tasks(), DataSets.Split.VAL, true);
+                opened.add(v);
+                val = v.head(Math.min(c.valSamples, v.size()));
+                calib = train.head(Math.min(c.calibSamples, train.size()));
+            } else if (needVal) {
+                if ((long) c.calibSamples + c.valSamples > train.size()) {
+                    throw new BadInputException(c.settings().where("calib_samples") + " + " + c.settings().where("val_samples") + ": expected at most "
+                            + train.size() + " (the samples of " + train.name() + ", " + train.split() + ", which has no val split), found "
+                            + ((long) c.calibSamples + c.valSamples));
+                }
+                calib = train.slice(0, c.calibSamples);
+                val = train.slice(c.calibSamples, c.valSamples);
+            } else {
+                calib = train.head(Math.min(c.calibSamples, train.size()));
+            }
+            Map<String, String> inputs = new LinkedHashMap<>();
+            inputs.put(train.name(), train.checksum());
+            return new Data(samples(calib), calib.name() + " (" + calib.split() + ")", val, null, inputs, opened);
+        } catch (IOException | RuntimeException e) {
+            opened.forEach(Dataset::close);
+            throw e;
+        }
+    }
+
+    private static Calibrator.Samples samples(Dataset d) {
+        return new Calibrator.Samples() {
+            public int size() {
+                return d.size();
+            }
+
+            public void fill(int i, float[] dst, int off) {
+                d.fill(i, dst, off);
+            }
+        };
     }
 
     /**
@@ -73,8 +161,22 @@ public final class QuantizeJob {
      */
     public static Outcome run(ModelInput in, QuantizeConfig c, MultiFashion canvases, Path npy, boolean progress)
             throws IOException {
+        check(in.def(), c, npy != null);
+        if (c.dynamic) {
+            return run(in, c, null, progress);
+        }
+        try (Data d = npy != null ? npy(npy, in.def().inputs().get(0), c) : canvases(canvases, c)) {
+            return run(in, c, d, progress);
+        }
+    }
+
+    /** Quantizes {@code in} with calibration (and validation) samples from {@code data} (null with dynamic). */
+    public static Outcome run(ModelInput in, QuantizeConfig c, Data data, boolean progress) throws IOException {
         ModelDef def = in.def();
-        check(def, c, npy != null);
+        Quantizer.checkQuantizable(def);
+        if (Quantizer.layers(def).isEmpty()) {
+            throw new BadInputException("model '" + def.name() + "' has no dense, convolution, add or concat layer: nothing to quantize");
+        }
         WeightScheme scheme = c.scheme();
         Map<String, String> inputs = new LinkedHashMap<>();
         inputs.put(in.name(), in.checksum());
@@ -85,37 +187,11 @@ public final class QuantizeJob {
             q = Provenance.append(q, step);
             return new Outcome(q, null, step, null, 0, -1, Set.of(), null, null);
         }
-        Calibrator.Samples calib;
-        CanvasSet val = null;
-        String source;
-        Long seed = null;
-        if (npy != null) {
-            calib = npySamples(npy, def.inputs().get(0), c.calibSamples);
-            source = npy.getFileName() + " (" + calib.size() + " rows)";
-            inputs.put(npy.getFileName().toString(), ModelInput.crc32c(Files.readAllBytes(npy)));
-        } else {
-            CanvasSet train = canvases.trainEpoch(CALIBRATION_SEED, 0);
-            long need = c.calibSamples + (c.scoresValidation() ? (long) c.valSamples : 0);
-            if (need > train.size()) {
-                throw new BadInputException(c.settings().where("calib_samples") + (c.scoresValidation() ? " + val_samples" : "")
-                        + ": expected at most " + train.size() + " (the training canvases of the data), found " + need);
-            }
-            CanvasSet cs = train.slice(0, c.calibSamples);
-            calib = new Calibrator.Samples() {
-                public int size() {
-                    return cs.size();
-                }
-
-                public void fill(int i, float[] dst, int off) {
-                    cs.fill(i, dst, off);
-                }
-            };
-            if (c.scoresValidation()) {
-                val = train.slice(c.calibSamples, c.valSamples);
-            }
-            source = cs.name();
-            seed = CALIBRATION_SEED;
-        }
+        inputs.putAll(data.inputs());
+        Calibrator.Samples calib = data.calibration();
+        Dataset val = data.validation();
+        String source = data.source();
+        Long seed = data.seed();
         long t0 = System.nanoTime();
         Map<String, ActivationStats> stats = Calibrator.collect(def, calib, c.method != CalibrationMethod.MINMAX, progress);
         Map<String, Range> ranges = Calibrator.ranges(def, stats, c.method);
@@ -141,7 +217,7 @@ public final class QuantizeJob {
         }
         ModelDef q = Quantizer.quantize(def, ranges, floatLayers, scheme);
         Provenance.Step step = Provenance.Step.of("quantize", c.settings().values(), inputs,
-                source + (val == null ? "" : "; validation: " + val.name()), seed, results);
+                source + (val == null ? "" : "; validation: " + val.name() + " (" + val.split() + ")"), seed, results);
         q = Provenance.append(q, step);
         TernModel compiled = TernModel.of(q); // compiled once: a model that cannot run fails here, and it is scored as is
         Map<String, Double> valDrop = null;

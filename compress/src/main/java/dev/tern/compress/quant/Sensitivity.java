@@ -1,6 +1,6 @@
 package dev.tern.compress.quant;
 
-import dev.tern.compress.data.CanvasSet;
+import dev.tern.compress.data.Dataset;
 import dev.tern.compress.eval.Evaluator;
 import dev.tern.compress.eval.TernPredictor;
 import dev.tern.runtime.Session;
@@ -82,29 +82,30 @@ public final class Sensitivity {
 
     /** The metric a budget and a drop refer to: accuracy (multiclass) or micro-F1 (multilabel). */
     public static String primaryMetric(TaskSpec t) {
-        return t.kind() == TaskKind.MULTICLASS ? "accuracy" : "micro_f1";
+        return t.kind() == TaskKind.MULTICLASS ? "accuracy" : t.kind() == TaskKind.MULTILABEL ? "micro_f1" : "rmse";
     }
 
     /**
-     * Primary metric per task of a model on the canvases; tasks without ground truth in
-     * Multi-Fashion (e.g. a regression head) are left out.
+     * Primary metric per task of a model on labeled samples, higher is better (regression:
+     * minus the RMSE, so a drop is an RMSE increase); tasks {@code data} does not label are
+     * left out.
      */
-    public static Map<String, Double> score(ModelDef def, CanvasSet data) {
+    public static Map<String, Double> score(ModelDef def, Dataset data) {
         return score(TernModel.of(def), data);
     }
 
-    /** {@link #score(ModelDef, CanvasSet)} of a model compiled already. */
-    public static Map<String, Double> score(TernModel m, CanvasSet data) {
+    /** {@link #score(ModelDef, Dataset)} of a model compiled already. */
+    public static Map<String, Double> score(TernModel m, Dataset data) {
         ModelDef def = m.def();
         List<TaskSpec> tasks = new ArrayList<>();
         for (TaskSpec t : def.tasks()) {
-            if (Evaluator.scorable(t)) {
+            if (Evaluator.scorable(t, data)) {
                 tasks.add(t);
             }
         }
         if (tasks.isEmpty()) {
-            throw new dev.tern.compress.BadInputException("model '" + def.name() + "' has no task with ground truth in "
-                    + "Multi-Fashion (left, right, present): --report and --budget cannot score it");
+            throw new dev.tern.compress.BadInputException("model '" + def.name() + "' has no task with labels in "
+                    + data.name() + ": --report and --budget cannot score it");
         }
         Evaluator.Report r;
         try (TernPredictor p = new TernPredictor(m, tasks)) {
@@ -112,7 +113,8 @@ public final class Sensitivity {
         }
         Map<String, Double> out = new LinkedHashMap<>();
         for (TaskSpec t : tasks) {
-            out.put(t.name(), r.tasks.get(t.name()).get(primaryMetric(t)));
+            double v = r.tasks.get(t.name()).get(primaryMetric(t));
+            out.put(t.name(), t.kind() == TaskKind.REGRESSION ? -v : v);
         }
         return out;
     }
@@ -124,7 +126,7 @@ public final class Sensitivity {
     }
 
     /** Every layer quantized alone: metric drop per task and SQNR of its output. */
-    public static List<Layer> analyze(ModelDef fp32, Map<String, Range> ranges, WeightScheme weights, CanvasSet val,
+    public static List<Layer> analyze(ModelDef fp32, Map<String, Range> ranges, WeightScheme weights, Dataset val,
                                       Map<String, Double> base) {
         List<String> layers = Quantizer.layers(fp32);
         List<Layer> out = new ArrayList<>();
@@ -148,7 +150,7 @@ public final class Sensitivity {
 
     /** SQNR in dB of {@code value} between the float model and the one quantized without {@code floatLayers}. */
     static double sqnr(ModelDef fp32, Map<String, Range> ranges, Set<String> floatLayers, WeightScheme weights, String value,
-                       CanvasSet val) {
+                       Dataset val) {
         List<String> outs = new ArrayList<>(fp32.outputs());
         if (!outs.contains(value)) {
             outs.add(value);
@@ -179,7 +181,7 @@ public final class Sensitivity {
      * The smallest set of float32 layers (see the class comment) such that no task drops by
      * more than {@code budget} on the validation canvases.
      */
-    public static Mixed mixedPrecision(ModelDef fp32, Map<String, Range> ranges, WeightScheme weights, CanvasSet val,
+    public static Mixed mixedPrecision(ModelDef fp32, Map<String, Range> ranges, WeightScheme weights, Dataset val,
                                        Map<String, Double> base, List<Layer> sensitivity, double budget) {
         List<Layer> order = new ArrayList<>(sensitivity);
         order.sort(Comparator.comparingDouble(Layer::maxDrop).reversed().thenComparingDouble(l -> l.sqnrDb));

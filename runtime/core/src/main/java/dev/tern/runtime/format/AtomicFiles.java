@@ -44,6 +44,34 @@ public final class AtomicFiles {
 
     /** Writes {@code bytes} to {@code path} atomically, creating missing parent folders. */
     public static void write(Path path, byte[] bytes) throws IOException {
+        write(path, tmp -> {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                ByteBuffer b = ByteBuffer.wrap(bytes);
+                while (b.hasRemaining()) {
+                    ch.write(b);
+                }
+            }
+        }, bytes.length + " bytes");
+    }
+
+    /** Fills the temporary file that then replaces the target. */
+    @FunctionalInterface
+    public interface Body {
+        /** Writes the whole content into {@code tmp} (an empty file that exists). */
+        void writeTo(Path tmp) throws IOException;
+    }
+
+    /**
+     * Writes a file too large to hold in memory atomically: {@code body} fills a temporary
+     * file beside {@code path} (streaming as it likes), which is synced and renamed over
+     * {@code path}; when {@code body} throws, the temporary file is deleted and {@code path}
+     * is untouched.
+     */
+    public static void write(Path path, Body body) throws IOException {
+        write(path, body, "the data");
+    }
+
+    private static void write(Path path, Body body, String what) throws IOException {
         Path target = checkWritable(path);
         Path dir = target.getParent();
         try {
@@ -59,10 +87,10 @@ public final class AtomicFiles {
         Path tmp = target.resolveSibling("." + target.getFileName() + "." + Long.toHexString(RANDOM.nextLong()) + ".tmp");
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
-                ByteBuffer b = ByteBuffer.wrap(bytes);
-                while (b.hasRemaining()) {
-                    ch.write(b);
-                }
+                // created empty; the body writes it
+            }
+            body.writeTo(tmp);
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 ch.force(true);
             }
             try {
@@ -77,7 +105,7 @@ public final class AtomicFiles {
             throw e;
         } catch (IOException e) {
             // Disk full, quota, I/O error: the JDK's message has no path.
-            throw problem(target, "cannot write " + bytes.length + " bytes: " + e.getMessage());
+            throw problem(target, "cannot write " + what + ": " + e.getMessage());
         } finally {
             Files.deleteIfExists(tmp);
         }
