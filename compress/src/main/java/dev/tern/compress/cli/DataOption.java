@@ -33,6 +33,11 @@ final class DataOption {
         return DataSets.open(path == null ? defaultDir() : path, input, tasks, split, requireLabels);
     }
 
+    /** Whether {@code path} means the built-in Multi-Fashion canvases (none given, or a Fashion-MNIST folder). */
+    static boolean builtIn(Path path) throws IOException {
+        return path == null || Files.isDirectory(path) && DataSets.kind(path) == DataSets.Kind.MULTI_FASHION;
+    }
+
     static FashionMnist load(Path dir) throws IOException {
         Path d = dir == null ? defaultDir() : dir;
         if (!Files.isDirectory(d)) {

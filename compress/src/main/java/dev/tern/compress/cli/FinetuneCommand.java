@@ -1,7 +1,9 @@
 package dev.tern.compress.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tern.compress.data.DataSets;
 import dev.tern.compress.data.MultiFashion;
+import dev.tern.compress.data.TrainingData;
 import dev.tern.compress.job.FinetuneConfig;
 import dev.tern.compress.job.FinetuneJob;
 import dev.tern.compress.job.ModelInput;
@@ -38,7 +40,9 @@ public final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "OUT.tern", description = "The .tern file to write (atomically).")
     Path out;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST IDX folder (default: the repo's models/data/fashion-mnist).")
+    @Option(names = "--data", paramLabel = "PATH", description = "Training data: a Fashion-MNIST IDX folder (default: the repo's "
+            + "models/data/fashion-mnist; Multi-Fashion training canvases) or a data set (docs/DATA.md: its train split; a single "
+            + ".npz is split 80/10/10).")
     Path data;
 
     @Option(names = "--json", description = "Print one JSON object.")
@@ -52,8 +56,15 @@ public final class FinetuneCommand implements Callable<Integer> {
         FinetuneConfig c = FinetuneConfig.of(JobOptions.read(spec, FinetuneConfig.FIELDS));
         ModelFiles.checkOutput(out, in);
         ModelInput model = ModelInput.read(in);
-        FinetuneJob.check(model.def());
-        FinetuneJob.Outcome r = FinetuneJob.run(model, c, new MultiFashion(DataOption.load(data)), !json);
+        FinetuneJob.Outcome r;
+        if (DataOption.builtIn(data)) {
+            FinetuneJob.check(model.def());
+            r = FinetuneJob.run(model, c, new MultiFashion(DataOption.load(data)), !json);
+        } else {
+            try (DataSets.Parts parts = DataSets.forTraining(data, model.def().inputs().get(0), model.def().tasks())) {
+                r = FinetuneJob.run(model, c, TrainingData.of(parts.train(), FinetuneJob.SEED), !json);
+            }
+        }
         TernWriter.write(r.model(), out);
         PrintWriter o = spec.commandLine().getOut();
         if (json) {

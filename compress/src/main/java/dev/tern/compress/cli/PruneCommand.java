@@ -1,8 +1,11 @@
 package dev.tern.compress.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tern.compress.data.CanvasSet;
+import dev.tern.compress.data.DataSets;
+import dev.tern.compress.data.Dataset;
 import dev.tern.compress.data.MultiFashion;
+import dev.tern.compress.data.MultiFashionData;
+import dev.tern.compress.data.TrainingData;
 import dev.tern.compress.eval.Evaluator;
 import dev.tern.compress.job.EvaluateJob;
 import dev.tern.compress.job.ModelInput;
@@ -49,10 +52,12 @@ public final class PruneCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "OUT.tern", description = "The .tern file to write (atomically).")
     Path out;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST IDX folder for fine-tuning and evaluation (required with --epochs > 0).")
+    @Option(names = "--data", paramLabel = "PATH", description = "Data for fine-tuning and the before/after metrics (required with "
+            + "--epochs > 0): a Fashion-MNIST IDX folder (Multi-Fashion training and test canvases) or a data set (docs/DATA.md: "
+            + "its train and test splits; a single .npz is split 80/10/10).")
     Path data;
 
-    @Option(names = "--eval-samples", paramLabel = "N", defaultValue = "10000", description = "Test canvases for the before/after metrics (default: ${DEFAULT-VALUE}; 0: skip).")
+    @Option(names = "--eval-samples", paramLabel = "N", defaultValue = "10000", description = "Test samples for the before/after metrics (at most; default: ${DEFAULT-VALUE}; 0: skip).")
     int evalSamples;
 
     @Option(names = "--json", description = "Print one JSON object.")
@@ -67,24 +72,35 @@ public final class PruneCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PruneConfig c = PruneConfig.of(JobOptions.read(spec, PruneConfig.FIELDS));
-        if (evalSamples < 0 || evalSamples > 10_000) {
-            throw new UsageException("--eval-samples: expected an integer from 0 to 10000, found " + evalSamples);
+        if (evalSamples < 0) {
+            throw new UsageException("--eval-samples: expected an integer >= 0, found " + evalSamples);
         }
         if (c.epochs > 0 && data == null) {
             throw new UsageException("fine-tuning needs --data (a Fashion-MNIST folder); --epochs 0 prunes without fine-tuning");
         }
         ModelFiles.checkOutput(out, in);
         ModelInput model = ModelInput.read(in);
-        PruneJob.check(model.def(), c);
-        MultiFashion mf = data == null && evalSamples == 0 ? null : new MultiFashion(DataOption.load(data));
         PrintWriter o = spec.commandLine().getOut();
-        CanvasSet test = evalSamples > 0 ? mf.test().subset(Math.min(evalSamples, mf.test().size())) : null;
+        if (DataOption.builtIn(data)) {
+            PruneJob.check(model.def(), c);
+            MultiFashion mf = data == null && evalSamples == 0 ? null : new MultiFashion(DataOption.load(data));
+            Dataset test = evalSamples > 0 ? new MultiFashionData(mf.test().subset(Math.min(evalSamples, mf.test().size()))) : null;
+            run(o, c, model, test, mf == null ? null : TrainingData.multiFashion(mf, PruneJob.FINETUNE_SEED));
+        } else {
+            try (DataSets.Parts parts = DataSets.forTraining(data, model.def().inputs().get(0), model.def().tasks())) {
+                Dataset test = evalSamples > 0 ? parts.test().head(Math.min(evalSamples, parts.test().size())) : null;
+                run(o, c, model, test, TrainingData.of(parts.train(), PruneJob.FINETUNE_SEED));
+            }
+        }
+        return 0;
+    }
+
+    private void run(PrintWriter o, PruneConfig c, ModelInput model, Dataset test, TrainingData train) throws java.io.IOException {
         Evaluator.Report before = test == null ? null : EvaluateJob.score(TernModel.of(model.def()), test);
-        PruneJob.Outcome r = PruneJob.run(model, c, mf, quiet || json ? null : o);
+        PruneJob.Outcome r = PruneJob.run(model, c, train, quiet || json ? null : o);
         Evaluator.Report after = test == null ? null : EvaluateJob.score(TernModel.of(r.model()), test);
         TernWriter.write(r.model(), out);
         report(o, c, model.def(), r, before, after);
-        return 0;
     }
 
     private void report(PrintWriter o, PruneConfig c, ModelDef before, PruneJob.Outcome r, Evaluator.Report rb, Evaluator.Report ra) {

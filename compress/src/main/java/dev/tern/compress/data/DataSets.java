@@ -114,6 +114,98 @@ public final class DataSets {
         }
     }
 
+    /** Seed of the split of a single .npz for training: a shuffle, then 80% train, 10% val, 10% test. */
+    public static final long SINGLE_FILE_SPLIT_SEED = 20_201_207L;
+
+    /** The train, val and test parts a training step uses; closing it closes the files. */
+    public record Parts(Dataset train, Dataset val, Dataset test, List<Dataset> opened) implements AutoCloseable {
+        @Override
+        public void close() {
+            opened.forEach(Dataset::close);
+        }
+    }
+
+    /**
+     * The parts of a data set for a step that trains (every part labeled for {@code tasks}): a
+     * split folder's train/val/test files or an image folder's split rows (val: null when
+     * absent); a single .npz shuffled with {@link #SINGLE_FILE_SPLIT_SEED} and cut 80/10/10 (the
+     * parts' {@link Dataset#split()} record it); the built-in canvases' training epoch 0 and test
+     * split.
+     */
+    public static Parts forTraining(Path path, InputSpec input, List<TaskSpec> tasks) throws IOException {
+        List<Dataset> opened = new java.util.ArrayList<>();
+        try {
+            if (kind(path) == Kind.NPZ) {
+                Dataset all = open(path, input, tasks, Split.TEST, true);
+                opened.add(all);
+                int n = all.size();
+                if (n < 10) {
+                    throw new DataException(path + ": " + n + " samples; a single .npz is split 80/10/10 for training, "
+                            + "which needs at least 10");
+                }
+                Dataset mixed = Shuffled.of(all, SINGLE_FILE_SPLIT_SEED);
+                int nTest = n / 10;
+                int nVal = n / 10;
+                int nTrain = n - nTest - nVal;
+                return new Parts(named(mixed.slice(0, nTrain), "train"), named(mixed.slice(nTrain, nVal), "val"),
+                        named(mixed.slice(nTrain + nVal, nTest), "test"), opened);
+            }
+            java.util.Set<Split> have = splits(path);
+            Dataset train = open(path, input, tasks, Split.TRAIN, true);
+            opened.add(train);
+            Dataset val = null;
+            if (have.contains(Split.VAL)) {
+                val = open(path, input, tasks, Split.VAL, true);
+                opened.add(val);
+            }
+            Dataset test = open(path, input, tasks, Split.TEST, true);
+            opened.add(test);
+            return new Parts(train, val, test, opened);
+        } catch (IOException | RuntimeException e) {
+            opened.forEach(Dataset::close);
+            throw e;
+        }
+    }
+
+    private static Dataset named(Dataset d, String part) {
+        return new Renamed(d, part + " part of the 80/10/10 split (seed " + SINGLE_FILE_SPLIT_SEED + "): " + d.split());
+    }
+
+    /** A data set whose split says where it came from. */
+    private record Renamed(Dataset base, String split) implements Dataset {
+        public String name() {
+            return base.name();
+        }
+
+        public String checksum() {
+            return base.checksum();
+        }
+
+        public int size() {
+            return base.size();
+        }
+
+        public int sampleSize() {
+            return base.sampleSize();
+        }
+
+        public void fill(int i, float[] dst, int off) {
+            base.fill(i, dst, off);
+        }
+
+        public java.util.Set<String> tasks() {
+            return base.tasks();
+        }
+
+        public TaskLabels labels(String task) {
+            return base.labels(task);
+        }
+
+        public Dataset slice(int from, int n) {
+            return new Renamed(base.slice(from, n), split + ", " + TaskLabels.part(from, n));
+        }
+    }
+
     /** The splits the data set at {@code path} holds apart (a single .npz: none, it is used whole). */
     public static java.util.Set<Split> splits(Path path) throws IOException {
         java.util.Set<Split> out = java.util.EnumSet.noneOf(Split.class);

@@ -83,6 +83,30 @@ public final class TaskLabels {
         return require(TaskKind.REGRESSION, values);
     }
 
+    /** The rows {@code index[0]}, {@code index[1]}, ... in that order. */
+    public TaskLabels select(int[] index) {
+        int[] c = null;
+        boolean[][] h = null;
+        float[][] v = null;
+        if (classes != null) {
+            c = new int[index.length];
+            for (int i = 0; i < index.length; i++) {
+                c[i] = classes[index[i]];
+            }
+        } else if (multiHot != null) {
+            h = new boolean[index.length][];
+            for (int i = 0; i < index.length; i++) {
+                h[i] = multiHot[index[i]];
+            }
+        } else {
+            v = new float[index.length][];
+            for (int i = 0; i < index.length; i++) {
+                v[i] = values[index[i]];
+            }
+        }
+        return new TaskLabels(kind, width, c, h, v);
+    }
+
     /** Samples [from, from + n). */
     public TaskLabels slice(int from, int n) {
         return new TaskLabels(kind, width, classes == null ? null : Arrays.copyOfRange(classes, from, from + n),

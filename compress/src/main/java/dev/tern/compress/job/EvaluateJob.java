@@ -77,4 +77,9 @@ public final class EvaluateJob {
     public static Evaluator.Report score(TernModel model, CanvasSet test) {
         return Evaluator.evaluate(new TernPredictor(model), test);
     }
+
+    /** Scores a compiled Tern model. */
+    public static Evaluator.Report score(TernModel model, Dataset test) {
+        return Evaluator.evaluate(new TernPredictor(model), test);
+    }
 }

@@ -1,7 +1,9 @@
 package dev.tern.compress.job;
 
 import dev.tern.compress.BadInputException;
+import dev.tern.compress.data.Dataset;
 import dev.tern.compress.data.MultiFashion;
+import dev.tern.compress.data.TrainingData;
 import dev.tern.compress.prune.MaskedFineTuner;
 import dev.tern.compress.prune.PolynomialSchedule;
 import dev.tern.compress.prune.PruneRules;
@@ -44,8 +46,14 @@ public final class FinetuneJob {
 
     /** As {@link #run(ModelInput, FinetuneConfig, MultiFashion)}, with a progress bar per epoch on stderr. */
     public static Outcome run(ModelInput in, FinetuneConfig c, MultiFashion data, boolean progress) {
+        check(in.def());
+        return run(in, c, TrainingData.multiFashion(data, SEED), progress);
+    }
+
+    /** Fine-tunes on {@code data}: Multi-Fashion canvases or a user data set's train split (docs/DATA.md). */
+    public static Outcome run(ModelInput in, FinetuneConfig c, TrainingData data, boolean progress) {
         ModelDef def = in.def();
-        check(def);
+        MaskedFineTuner.check(def, data.epoch(0));
         Set<String> weights = new LinkedHashSet<>();
         for (Node n : def.nodes()) {
             if ((n.op() == OpType.DENSE || n.op() == OpType.CONV2D || n.op() == OpType.DEPTHWISE_CONV2D)
@@ -62,11 +70,15 @@ public final class FinetuneJob {
         o.threads = c.threads;
         o.progress = progress;
         MaskedFineTuner.Outcome r = MaskedFineTuner.run(def, weights, PruneRules.keepZeros(), PolynomialSchedule.oneShot(0),
-                e -> data.trainEpoch(SEED, e).subset(Math.min(c.samples, 60_000)), o);
+                e -> {
+                    Dataset ep = data.epoch(e);
+                    return ep.head(Math.min(c.samples, ep.size()));
+                }, o);
         Map<String, String> inputs = new LinkedHashMap<>();
         inputs.put(in.name(), in.checksum());
-        Provenance.Step step = Provenance.Step.of("finetune", c.settings().values(), inputs,
-                "multi-fashion train, epochs 0-" + (c.epochs - 1) + ", " + c.samples + " canvases each", SEED, Map.of());
+        inputs.putAll(data.checksums());
+        Provenance.Step step = Provenance.Step.of("finetune", c.settings().values(), inputs, data.describe(c.epochs, c.samples),
+                data.seed(), Map.of());
         return new Outcome(Provenance.append(r.model(), step), step, r.epochLoss(), r.seconds());
     }
 }

@@ -1,8 +1,9 @@
 package dev.tern.compress.job;
 
 import dev.tern.compress.BadInputException;
-import dev.tern.compress.data.CanvasSet;
+import dev.tern.compress.data.Dataset;
 import dev.tern.compress.data.MultiFashion;
+import dev.tern.compress.data.TrainingData;
 import dev.tern.compress.prune.ChannelSurgery;
 import dev.tern.compress.prune.MagnitudePruner;
 import dev.tern.compress.prune.MaskedFineTuner;
@@ -53,10 +54,25 @@ public final class PruneJob {
 
     /** Prunes {@code in}; {@code data} gives the fine-tuning canvases (may be null with epochs 0). */
     public static Outcome run(ModelInput in, PruneConfig c, MultiFashion data, PrintWriter progress) {
+        check(in.def(), c);
+        return run(in, c, data == null ? null : TrainingData.multiFashion(data, FINETUNE_SEED), progress);
+    }
+
+    /**
+     * Prunes {@code in}; {@code data} gives the fine-tuning samples (may be null with epochs 0):
+     * Multi-Fashion canvases or a user data set's train split (docs/DATA.md).
+     */
+    public static Outcome run(ModelInput in, PruneConfig c, TrainingData data, PrintWriter progress) {
         ModelDef def = in.def();
-        Map<String, Node> targets = check(def, c);
+        if (def.isQuantized()) {
+            throw new BadInputException("prune works on fp32 models (prune, fine-tune, then quantize); " + def.name() + " is int8");
+        }
+        Map<String, Node> targets = targets(def, c);
         if (c.epochs > 0 && data == null) {
             throw new BadInputException("fine-tuning needs training data (a Fashion-MNIST folder); epochs 0 prunes without fine-tuning");
+        }
+        if (c.epochs > 0) {
+            MaskedFineTuner.check(def, data.epoch(0));
         }
         String k = c.kind;
         double s = c.sparsity;
@@ -103,8 +119,8 @@ public final class PruneJob {
                 progress.flush();
             }
             MaskedFineTuner.Outcome r = MaskedFineTuner.run(def, tuned, rule, sched, e -> {
-                CanvasSet ep = data.trainEpoch(FINETUNE_SEED, e);
-                return ep.subset(Math.min(c.samples, ep.size()));
+                Dataset ep = data.epoch(e);
+                return ep.head(Math.min(c.samples, ep.size()));
             }, opt);
             pruned = r.model();
             masks = r.masks();
@@ -155,9 +171,11 @@ public final class PruneJob {
         }
         Map<String, String> inputs = new LinkedHashMap<>();
         inputs.put(in.name(), in.checksum());
+        if (c.epochs > 0) {
+            inputs.putAll(data.checksums());
+        }
         Provenance.Step step = Provenance.Step.of("prune", c.settings().values(), inputs,
-                c.epochs > 0 ? "multi-fashion train, epochs 0-" + (c.epochs - 1) + ", " + c.samples + " canvases each" : null,
-                c.epochs > 0 ? FINETUNE_SEED : null, results);
+                c.epochs > 0 ? data.describe(c.epochs, c.samples) : null, c.epochs > 0 ? data.seed() : null, results);
         return new Outcome(Provenance.append(pruned, step), step, tensors, count == 0 ? 0 : (double) zeros / count, losses, seconds);
     }
 

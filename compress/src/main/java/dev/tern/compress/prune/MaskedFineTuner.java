@@ -2,10 +2,11 @@ package dev.tern.compress.prune;
 
 import dev.tern.compress.BadInputException;
 import dev.tern.compress.data.CanvasSet;
-import dev.tern.compress.data.MultiFashion;
+import dev.tern.compress.data.Dataset;
+import dev.tern.compress.data.MultiFashionData;
+import dev.tern.compress.data.TaskLabels;
 import dev.tern.compress.tf.TfModelGraph;
 import dev.tern.compress.train.AdamGraph;
-import dev.tern.compress.train.Trainer;
 import dev.tern.runtime.model.ModelDef;
 import dev.tern.runtime.model.TaskKind;
 import dev.tern.runtime.model.TaskSpec;
@@ -36,9 +37,10 @@ import java.util.function.IntFunction;
  * tensor enters the forward graph as weight x mask, so pruned weights get no gradient; at the
  * schedule's update steps the masks are recomputed from the current weights at the
  * scheduled sparsity and the pruned weights are set to zero, so they cannot come back by
- * Adam's momentum. Losses per Multi-Fashion task: softmax cross-entropy for the multiclass
- * heads, sigmoid cross-entropy for the multilabel one, summed. Adam, one intra-op and one
- * inter-op thread by default.
+ * Adam's momentum. Losses per task kind, weighted and summed: softmax cross-entropy for
+ * multiclass heads, sigmoid cross-entropy for multilabel ones (on the logits: a head whose
+ * output is a softmax or sigmoid node is trained on that node's input), mean squared error for
+ * regression. Adam, one intra-op and one inter-op thread by default.
  */
 public final class MaskedFineTuner {
     /** Recomputes the masks of the pruned tensors from their current values. */
@@ -60,6 +62,8 @@ public final class MaskedFineTuner {
         public int threads = 1;
         /** A progress bar per epoch on stderr (Progress: redrawn on a terminal, lines when piped). */
         public boolean progress;
+        /** Loss weight per task name (missing: 1). */
+        public Map<String, Double> taskWeights = Map.of();
     }
 
     /** The fine-tuned model (pruned weights exactly zero), its masks, and the mean loss per epoch. */
@@ -69,18 +73,45 @@ public final class MaskedFineTuner {
     private MaskedFineTuner() {
     }
 
-    public static Outcome run(ModelDef def, Set<String> pruned, MaskRule rule, PolynomialSchedule schedule,
-                              IntFunction<CanvasSet> epochs, Options o) {
-        long start = System.nanoTime();
+    /** {@link #run} on Multi-Fashion canvases. */
+    public static Outcome runOnCanvases(ModelDef def, Set<String> pruned, MaskRule rule, PolynomialSchedule schedule,
+                                        IntFunction<CanvasSet> epochs, Options o) {
+        return run(def, pruned, rule, schedule, e -> new MultiFashionData(epochs.apply(e)), o);
+    }
+
+    /**
+     * Checks before any work that {@code def} can be fine-tuned on {@code data}: float32, every
+     * op buildable in TensorFlow, every task labeled (with its kind and width) in the data.
+     */
+    public static void check(ModelDef def, Dataset data) {
         if (def.isQuantized()) {
-            throw new BadInputException("fine-tuning works on fp32 models (prune, fine-tune, then quantize)");
+            throw new BadInputException("fine-tuning works on fp32 models (prune, fine-tune, then quantize); " + def.name() + " is int8");
+        }
+        List<String> blocked = TfModelGraph.unsupported(def);
+        if (!blocked.isEmpty()) {
+            throw new BadInputException("fine-tuning cannot build " + def.name() + " in TensorFlow: " + String.join("; ", blocked));
         }
         for (TaskSpec t : def.tasks()) {
-            if (t.kind() == TaskKind.REGRESSION || !List.of("left", "right", "present").contains(t.name())) {
-                throw new BadInputException("fine-tuning has labels for the Multi-Fashion tasks left, right and present; "
-                        + def.name() + " has task '" + t.name() + "'");
+            TaskLabels l = data.labels(t.name());
+            if (l == null) {
+                throw new BadInputException("fine-tuning needs labels for task '" + t.name() + "' (" + t.kind().id() + "); "
+                        + data.name() + " labels " + (data.tasks().isEmpty() ? "no task" : String.join(", ", data.tasks())));
+            }
+            if (l.kind() != t.kind() || l.width() != t.size()) {
+                throw new BadInputException("task '" + t.name() + "' is " + t.kind().id() + " with " + t.size() + " outputs; "
+                        + data.name() + " labels it as " + l.kind().id() + " with " + l.width());
             }
         }
+        if (data.sampleSize() != def.inputs().get(0).sampleSize()) {
+            throw new BadInputException(data.name() + ": samples of " + data.sampleSize() + " values; input '"
+                    + def.inputs().get(0).name() + "' takes " + def.inputs().get(0).sampleSize());
+        }
+    }
+
+    public static Outcome run(ModelDef def, Set<String> pruned, MaskRule rule, PolynomialSchedule schedule,
+                              IntFunction<Dataset> epochs, Options o) {
+        long start = System.nanoTime();
+        check(def, epochs.apply(0));
         Map<String, float[]> values = new LinkedHashMap<>();
         Map<String, long[]> shapes = new LinkedHashMap<>();
         for (Tensor t : def.tensors().values()) {
@@ -135,22 +166,23 @@ public final class MaskedFineTuner {
                 }
             }
             String inputName = def.inputs().get(0).name();
-            Placeholder<TFloat32> x = tf.placeholder(TFloat32.class,
-                    Placeholder.shape(Shape.of(-1, MultiFashion.SIZE, MultiFashion.SIZE, 1)));
+            int[] sample = def.inputs().get(0).sampleShape();
+            long[] xShape = new long[sample.length + 1];
+            xShape[0] = -1;
+            for (int i = 0; i < sample.length; i++) {
+                xShape[i + 1] = sample[i];
+            }
+            Placeholder<TFloat32> x = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(xShape)));
             Map<String, Operand<TFloat32>> out = TfModelGraph.forward(tf, def, Map.of(inputName, x), effective::get);
             Map<String, Placeholder<TFloat32>> labels = new LinkedHashMap<>();
             Operand<TFloat32> total = null;
             for (TaskSpec t : def.tasks()) {
-                Placeholder<TFloat32> y = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, MultiFashion.CLASSES)));
+                Placeholder<TFloat32> y = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, t.size())));
                 labels.put(t.name(), y);
-                Operand<TFloat32> z = out.get(t.output());
-                Operand<TFloat32> l;
-                if (t.kind() == TaskKind.MULTILABEL) {
-                    Operand<TFloat32> ce = tf.math.add(tf.math.sub(tf.math.maximum(z, tf.zerosLike(z)), tf.math.mul(z, y)),
-                            tf.math.log1p(tf.math.exp(tf.math.neg(tf.math.abs(z)))));
-                    l = tf.math.mean(ce, tf.constant(new int[] {0, 1}));
-                } else {
-                    l = tf.math.mean(tf.nn.softmaxCrossEntropyWithLogits(z, y).loss(), tf.constant(0));
+                Operand<TFloat32> l = taskLoss(tf, def, t, out, y);
+                double w = o.taskWeights.getOrDefault(t.name(), 1.0);
+                if (w != 1.0) {
+                    l = tf.math.mul(l, tf.constant((float) w));
                 }
                 total = total == null ? l : tf.math.add(total, l);
             }
@@ -175,14 +207,17 @@ public final class MaskedFineTuner {
 
             int bs = o.batchSize;
             int stepsPerEpoch = Math.max(1, o.samples / bs);
-            float[] xb = new float[bs * MultiFashion.PIXELS];
+            int sampleSize = def.inputs().get(0).sampleSize();
+            float[] xb = new float[bs * sampleSize];
+            long[] batchShape = xShape.clone();
+            batchShape[0] = bs;
             int step = 0;
             int totalSteps = stepsPerEpoch * o.epochs;
             for (int e = 0; e < o.epochs; e++) {
-                CanvasSet data = epochs.apply(e);
+                Dataset data = epochs.apply(e);
                 if (data.size() < bs) {
-                    throw new BadInputException("fine-tuning needs at least one batch (" + bs + " canvases), the data has "
-                            + data.size());
+                    throw new BadInputException("fine-tuning needs at least one batch (" + bs + " samples), " + data.name()
+                            + " has " + data.size());
                 }
                 double sum = 0;
                 int steps = Math.min(stepsPerEpoch, data.size() / bs);
@@ -196,13 +231,15 @@ public final class MaskedFineTuner {
                         if (schedule.updatesAt(step)) {
                             updateMasks(s, pruned, effective, maskFeeds, maskAssign, shapes, rule, schedule.sparsityAt(step), masks);
                         }
-                        Trainer.images(data, b * bs, bs, xb);
+                        for (int i = 0; i < bs; i++) {
+                            data.fill(b * bs + i, xb, i * sampleSize);
+                        }
                         List<TFloat32> fed = new ArrayList<>();
-                        try (TFloat32 xt = TFloat32.tensorOf(Shape.of(bs, MultiFashion.SIZE, MultiFashion.SIZE, 1), DataBuffers.of(xb, true, false));
+                        try (TFloat32 xt = TFloat32.tensorOf(Shape.of(batchShape), DataBuffers.of(xb, true, false));
                              TFloat32 lrt = TFloat32.scalarOf((float) learningRate(o, step, totalSteps))) {
                             Session.Runner r = s.runner().feed(x, xt).feed(lr, lrt).fetch(total);
                             for (TaskSpec t : def.tasks()) {
-                                TFloat32 yt = Trainer.labelTensor(data, t.name(), b * bs, bs);
+                                TFloat32 yt = labelTensor(data.labels(t.name()), b * bs, bs);
                                 fed.add(yt);
                                 r.feed(labels.get(t.name()), yt);
                             }
@@ -254,6 +291,70 @@ public final class MaskedFineTuner {
         }
         ModelDef tuned = new ModelDef(def.name(), def.inputs(), tensors, def.nodes(), def.tasks(), def.outputs(), def.provenance());
         return new Outcome(tuned, masks, losses, (System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * The loss of one task, averaged over the batch: softmax cross-entropy (multiclass) or
+     * sigmoid cross-entropy (multilabel) on the head's logits, mean squared error (regression).
+     * A head whose output is probabilities is trained on its softmax or sigmoid node's input;
+     * probabilities from any other op get the cross-entropy of the clipped probabilities.
+     */
+    static Operand<TFloat32> taskLoss(Ops tf, ModelDef def, TaskSpec t, Map<String, Operand<TFloat32>> out, Operand<TFloat32> y) {
+        Operand<TFloat32> z = out.get(t.output());
+        if (t.kind() == TaskKind.REGRESSION) {
+            return tf.math.mean(tf.math.squaredDifference(z, y), tf.constant(new int[] {0, 1}));
+        }
+        boolean logits = t.logits();
+        if (!logits) {
+            for (dev.tern.runtime.model.Node n : def.nodes()) {
+                if (n.output().equals(t.output())
+                        && (n.op() == dev.tern.runtime.model.OpType.SOFTMAX && t.kind() == TaskKind.MULTICLASS
+                        || n.op() == dev.tern.runtime.model.OpType.SIGMOID && t.kind() == TaskKind.MULTILABEL)) {
+                    z = out.get(n.input(0));
+                    logits = true;
+                }
+            }
+        }
+        if (!logits) {
+            Operand<TFloat32> p = tf.clipByValue(z, tf.constant(1e-7f), tf.constant(1f - 1e-7f));
+            Operand<TFloat32> ce = t.kind() == TaskKind.MULTICLASS
+                    ? tf.math.neg(tf.math.mul(y, tf.math.log(p)))
+                    : tf.math.neg(tf.math.add(tf.math.mul(y, tf.math.log(p)),
+                    tf.math.mul(tf.math.sub(tf.onesLike(y), y), tf.math.log(tf.math.sub(tf.onesLike(p), p)))));
+            Operand<TFloat32> perSample = tf.sum(ce, tf.constant(1));
+            return t.kind() == TaskKind.MULTICLASS ? tf.math.mean(perSample, tf.constant(0))
+                    : tf.math.div(tf.math.mean(perSample, tf.constant(0)), tf.constant((float) t.size()));
+        }
+        if (t.kind() == TaskKind.MULTILABEL) {
+            Operand<TFloat32> ce = tf.math.add(tf.math.sub(tf.math.maximum(z, tf.zerosLike(z)), tf.math.mul(z, y)),
+                    tf.math.log1p(tf.math.exp(tf.math.neg(tf.math.abs(z)))));
+            return tf.math.mean(ce, tf.constant(new int[] {0, 1}));
+        }
+        return tf.math.mean(tf.nn.softmaxCrossEntropyWithLogits(z, y).loss(), tf.constant(0));
+    }
+
+    /** Rows [from, from + count) of a task's labels as [count, width]: one-hot, multi-hot or the targets. */
+    static TFloat32 labelTensor(TaskLabels l, int from, int count) {
+        int w = l.width();
+        float[] y = new float[count * w];
+        for (int i = 0; i < count; i++) {
+            switch (l.kind()) {
+                case MULTICLASS:
+                    y[i * w + l.classes()[from + i]] = 1f;
+                    break;
+                case MULTILABEL: {
+                    boolean[] row = l.multiHot()[from + i];
+                    for (int c = 0; c < w; c++) {
+                        y[i * w + c] = row[c] ? 1f : 0f;
+                    }
+                    break;
+                }
+                default:
+                    System.arraycopy(l.values()[from + i], 0, y, i * w, w);
+                    break;
+            }
+        }
+        return TFloat32.tensorOf(Shape.of(count, w), DataBuffers.of(y, true, false));
     }
 
     /** The learning rate at {@code step}: constant, then (from {@code decayFrom}) a cosine down to 1%. */

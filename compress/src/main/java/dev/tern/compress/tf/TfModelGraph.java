@@ -43,6 +43,26 @@ public final class TfModelGraph {
         return v;
     }
 
+    /** Nodes the graph cannot build, each as "NAME (op): why"; empty when the whole model builds. */
+    public static List<String> unsupported(ModelDef def) {
+        java.util.EnumSet<dev.tern.runtime.model.OpType> ops = java.util.EnumSet.of(dev.tern.runtime.model.OpType.DENSE,
+                dev.tern.runtime.model.OpType.CONV2D, dev.tern.runtime.model.OpType.DEPTHWISE_CONV2D,
+                dev.tern.runtime.model.OpType.MAX_POOL, dev.tern.runtime.model.OpType.AVG_POOL,
+                dev.tern.runtime.model.OpType.GLOBAL_AVG_POOL, dev.tern.runtime.model.OpType.GLOBAL_MAX_POOL,
+                dev.tern.runtime.model.OpType.ADD, dev.tern.runtime.model.OpType.CONCAT, dev.tern.runtime.model.OpType.FLATTEN,
+                dev.tern.runtime.model.OpType.RESHAPE, dev.tern.runtime.model.OpType.RELU, dev.tern.runtime.model.OpType.RELU6,
+                dev.tern.runtime.model.OpType.SIGMOID, dev.tern.runtime.model.OpType.SOFTMAX);
+        List<String> out = new ArrayList<>();
+        for (Node n : def.nodes()) {
+            if (!ops.contains(n.op())) {
+                out.add(n.name() + " (" + n.op().id() + "): not built in TensorFlow");
+            } else if ("explicit".equals(n.attributes().getString("padding", "valid"))) {
+                out.add(n.name() + " (" + n.op().id() + "): explicit padding is not built in TensorFlow");
+            }
+        }
+        return out;
+    }
+
     private static Operand<TFloat32> node(Ops tf, ModelDef def, Node n, Map<String, Operand<TFloat32>> v,
                                           Function<String, Operand<TFloat32>> param) {
         Attributes a = n.attributes();

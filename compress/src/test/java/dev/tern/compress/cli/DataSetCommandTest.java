@@ -304,4 +304,45 @@ class DataSetCommandTest {
             "--report", "--out", out2.toString()}, "--calib-samples + --val-samples: expected at most 24");
         assertFalse(Files.exists(out2));
     }
+
+    /**
+     * Fine-tuning on a user .npz: a single file is split 80/10/10 (recorded in the provenance with
+     * the file's checksum), and the loss falls while the model fits labels it did not predict.
+     */
+    @Test
+    void finetuneAndPruneTrainOnASingleNpz() throws Exception {
+        Path data = npz();
+        Path tuned = dir.resolve("tuned.tern");
+        Outcome f = tern("finetune", model.toString(), "--data", data.toString(), "--epochs", "12", "--samples", "16", "--batch", "8",
+                "--lr", "0.01", "--json", "--out", tuned.toString());
+        assertEquals(0, f.code(), f.err());
+        JsonNode loss = JSON.readTree(f.out()).get("epoch_loss");
+        assertEquals(12, loss.size());
+        assertTrue(loss.get(11).asDouble() < 0.7 * loss.get(0).asDouble(), "loss per epoch " + loss);
+        String info = tern("info", tuned.toString()).out();
+        assertTrue(info.contains("train part of the 80/10/10 split"), info);
+        String infoJson = tern("info", tuned.toString(), "--json").out();
+        assertTrue(infoJson.contains("sha256:" + dev.tern.compress.data.DataSets.sha256(List.of(data))), infoJson);
+
+        Path pruned = dir.resolve("pruned.tern");
+        Outcome p = tern("prune", model.toString(), "--data", data.toString(), "--sparsity", "0.8", "--epochs", "2", "--samples", "16",
+                "--batch", "8", "--eval-samples", "100", "--json", "--quiet", "--out", pruned.toString());
+        assertEquals(0, p.code(), p.err());
+        JsonNode j = JSON.readTree(p.out());
+        assertEquals(0.8, j.get("pruned_layer_sparsity").asDouble(), 0.01);
+        assertTrue(j.toString().contains("\"left\""), j.toString());
+    }
+
+    @Test
+    void trainingRefusesADataSetWithoutATasksLabelsBeforeAnyWork() throws Exception {
+        Path missing = dir.resolve("nolabels.npz");
+        NpzWriter.write(missing, w -> {
+            w.bytes("x", NpyDType.UINT8, new long[] {N, SIDE, SIDE, 1}, flatPixels());
+            w.longs("left", new long[] {N}, left);
+        });
+        Path out = dir.resolve("t.tern");
+        rejected(new String[] {"finetune", model.toString(), "--data", missing.toString(), "--out", out.toString()},
+                "nolabels.npz: no labels for task 'present'");
+        assertFalse(Files.exists(out));
+    }
 }

@@ -86,7 +86,7 @@ class MaskedFineTunerTest {
             });
             return m;
         };
-        MaskedFineTuner.Outcome out = MaskedFineTuner.run(def, pruned, recording, schedule, e -> epoch, o);
+        MaskedFineTuner.Outcome out = MaskedFineTuner.runOnCanvases(def, pruned, recording, schedule, e -> epoch, o);
         // 48 steps; updates at 0, 4, ..., 24 and once more at the end
         assertEquals(8, sparsities.size(), sparsities.toString());
         for (int i = 1; i < sparsities.size(); i++) {
@@ -128,13 +128,13 @@ class MaskedFineTunerTest {
         CanvasSet few = data.trainEpoch(7, 0).subset(10);
         PolynomialSchedule one = PolynomialSchedule.oneShot(0.5);
         assertTrue(assertThrows(BadInputException.class,
-                () -> MaskedFineTuner.run(def, Set.of("nope"), perTensor(), one, e -> few, o)).getMessage().contains("nope"));
+                () -> MaskedFineTuner.runOnCanvases(def, Set.of("nope"), perTensor(), one, e -> few, o)).getMessage().contains("nope"));
         assertTrue(assertThrows(BadInputException.class,
-                () -> MaskedFineTuner.run(def, Set.of("fc/weights"), perTensor(), one, e -> few, o)).getMessage()
+                () -> MaskedFineTuner.runOnCanvases(def, Set.of("fc/weights"), perTensor(), one, e -> few, o)).getMessage()
                 .contains("at least one batch"));
         Path int8 = Paths.get(System.getProperty("tern.repo", "..")).resolve("models/multifashion/hard-int8.tern");
         ModelDef q = TernModel.load(int8).def();
         assertTrue(assertThrows(BadInputException.class,
-                () -> MaskedFineTuner.run(q, Set.of(), perTensor(), one, e -> few, o)).getMessage().contains("fp32"));
+                () -> MaskedFineTuner.runOnCanvases(q, Set.of(), perTensor(), one, e -> few, o)).getMessage().contains("fp32"));
     }
 }
