@@ -47,7 +47,7 @@ public final class CompressCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         Pipeline p = new Pipeline(r, recipeDir, out.toAbsolutePath(), fresh, err);
         List<Pipeline.Result> results = p.run();
-        ReportModel m = Report.model(r, results, (System.nanoTime() - t0) / 1e9, p.loadSamples());
+        ReportModel m = Report.model(r, results, (System.nanoTime() - t0) / 1e9, p.loadSamples(), p.dataDescription());
         ReportWriter.write(out, m);
         o.println("wrote " + out.resolve("index.html") + ", report.md, report.json (" + (results.size() - 1) + " variants)");
         o.print(ConsoleRenderer.render(m));

@@ -116,31 +116,43 @@ public final class QuantizeJob {
         try {
             Dataset train = DataSets.open(path, input, def.tasks(), DataSets.Split.TRAIN, needVal);
             opened.add(train);
-            Dataset calib;
             Dataset val = null;
             if (needVal && DataSets.splits(path).contains(DataSets.Split.VAL)) {
-                Dataset v = DataSets.open(path, input, def.tasks(), DataSets.Split.VAL, true);
-                opened.add(v);
-                val = v.head(Math.min(c.valSamples, v.size()));
-                calib = train.head(Math.min(c.calibSamples, train.size()));
-            } else if (needVal) {
-                if ((long) c.calibSamples + c.valSamples > train.size()) {
-                    throw new BadInputException(c.settings().where("calib_samples") + " + " + c.settings().where("val_samples") + ": expected at most "
-                            + train.size() + " (the samples of " + train.name() + ", " + train.split() + ", which has no val split), found "
-                            + ((long) c.calibSamples + c.valSamples));
-                }
-                calib = train.slice(0, c.calibSamples);
-                val = train.slice(c.calibSamples, c.valSamples);
-            } else {
-                calib = train.head(Math.min(c.calibSamples, train.size()));
+                val = DataSets.open(path, input, def.tasks(), DataSets.Split.VAL, true);
+                opened.add(val);
             }
-            Map<String, String> inputs = new LinkedHashMap<>();
-            inputs.put(train.name(), train.checksum());
-            return new Data(samples(calib), calib.name() + " (" + calib.split() + ")", val, null, inputs, opened);
+            return fromParts(train, val, c, opened);
         } catch (IOException | RuntimeException e) {
             opened.forEach(Dataset::close);
             throw e;
         }
+    }
+
+    /**
+     * Calibration from {@code train}'s first {@code calib_samples}; validation (report, budget)
+     * from {@code val}'s first {@code val_samples}, or when {@code val} is null from the
+     * {@code val_samples} after the calibration samples. {@code opened}: what the Data closes.
+     */
+    public static Data fromParts(Dataset train, Dataset val, QuantizeConfig c, List<Dataset> opened) {
+        Dataset calib;
+        Dataset validation = null;
+        if (c.scoresValidation() && val != null) {
+            validation = val.head(Math.min(c.valSamples, val.size()));
+            calib = train.head(Math.min(c.calibSamples, train.size()));
+        } else if (c.scoresValidation()) {
+            if ((long) c.calibSamples + c.valSamples > train.size()) {
+                throw new BadInputException(c.settings().where("calib_samples") + " + " + c.settings().where("val_samples")
+                        + ": expected at most " + train.size() + " (the samples of " + train.name() + ", " + train.split()
+                        + ", which has no val split), found " + ((long) c.calibSamples + c.valSamples));
+            }
+            calib = train.slice(0, c.calibSamples);
+            validation = train.slice(c.calibSamples, c.valSamples);
+        } else {
+            calib = train.head(Math.min(c.calibSamples, train.size()));
+        }
+        Map<String, String> inputs = new LinkedHashMap<>();
+        inputs.put(train.name(), train.checksum());
+        return new Data(samples(calib), calib.name() + " (" + calib.split() + ")", validation, null, inputs, opened);
     }
 
     private static Calibrator.Samples samples(Dataset d) {

@@ -42,8 +42,8 @@ public final class CompressRecipe {
     public static final List<Field> FIELDS = List.of(
             Field.text("name", null, "NAME", "The recipe's name, shown in the report."),
             Field.text("teacher", null, "T.tern", "The model to compress (.tern); relative to the recipe's folder."),
-            Field.text("data", null, "DIR", "Fashion-MNIST IDX folder; relative to the recipe's folder."),
-            Field.integer("eval_samples", 10_000, 1, 10_000, "Test canvases every stage's model is scored on."),
+            Field.text("data", null, "PATH", "Fashion-MNIST IDX folder (Multi-Fashion) or a data set (docs/DATA.md); relative to the recipe's folder."),
+            Field.integer("eval_samples", 10_000, 1, 1_000_000_000, "Test samples every stage's model is scored on (at most; the first of the test split)."),
             Field.integer("latency_runs", 1000, 10, 1_000_000, "Batch-1 runs per model for the latency p50/p99."),
             Field.integer("latency_warmup", 2000, 0, 1_000_000, "Untimed runs before each model's timed ones."),
             Field.flag("quick", "A shortened run (fewer epochs and samples): the report says so."));

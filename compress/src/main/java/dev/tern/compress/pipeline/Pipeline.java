@@ -5,9 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tern.compress.BadInputException;
-import dev.tern.compress.data.CanvasSet;
+import dev.tern.compress.data.DataSets;
+import dev.tern.compress.data.Dataset;
 import dev.tern.compress.data.FashionMnist;
 import dev.tern.compress.data.MultiFashion;
+import dev.tern.compress.data.MultiFashionData;
+import dev.tern.compress.data.TrainingData;
 import dev.tern.compress.eval.Evaluator;
 import dev.tern.compress.eval.Predictor;
 import dev.tern.compress.eval.TernPredictor;
@@ -93,8 +96,13 @@ public final class Pipeline {
     private final PrintWriter progress;
     private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private final Map<CompressRecipe.Stage, TrainRecipe> students = new IdentityHashMap<>();
+    /** The built-in canvases (null with a user data set). */
     private MultiFashion data;
-    private CanvasSet test;
+    /** A user data set's train/val/test parts (null with the built-in canvases). */
+    private DataSets.Parts parts;
+    /** What every stage is scored on: the first eval_samples of the test split. */
+    private Dataset test;
+    private Dataset fullTest;
     /** Every stage's log and the model it describes, for the latency written into each log. */
     private final Map<Path, Path> stageLogs = new LinkedHashMap<>();
     /** Rounds of the latency measurement; each visits every model once. */
@@ -124,6 +132,16 @@ public final class Pipeline {
         return recipeDir.resolve(recipe.data).normalize();
     }
 
+    /** Whether the recipe's data is the built-in Multi-Fashion (a Fashion-MNIST folder), not a user data set. */
+    boolean builtIn() throws IOException {
+        return Files.isDirectory(dataDir()) && DataSets.kind(dataDir()) == DataSets.Kind.MULTI_FASHION;
+    }
+
+    /** The test samples the stages were scored on: name, split and checksum (after {@link #run}). */
+    public String dataDescription() {
+        return test == null ? null : test.name() + " (" + test.split() + "; " + test.checksum() + ")";
+    }
+
     /**
      * Checks before any work what can be checked without running a stage: the recipe's files
      * exist, every distill stage's student recipe reads and validates in full, an evaluate
@@ -133,13 +151,20 @@ public final class Pipeline {
         if (!Files.isRegularFile(teacher())) {
             throw new NoSuchFileException(teacher().toString(), null, "recipe field 'teacher': no such model file");
         }
-        if (!Files.isDirectory(dataDir())) {
-            throw new NoSuchFileException(dataDir().toString(), null, "recipe field 'data': no such data folder");
+        if (!Files.exists(dataDir())) {
+            throw new NoSuchFileException(dataDir().toString(), null, "recipe field 'data': no such data set (a Fashion-MNIST "
+                    + "folder, or docs/DATA.md: an .npz, a folder of train/test .npz, an image folder with labels.csv)");
         }
+        boolean builtIn = builtIn();
         boolean distills = false;
         for (int v = 0; v < recipe.variants.size(); v++) {
             for (CompressRecipe.Stage s : recipe.variants.get(v).stages) {
                 if (s.config instanceof DistillConfig) {
+                    if (!builtIn) {
+                        throw new BadInputException("variants[" + v + "] (" + recipe.variants.get(v).name + "): distill trains "
+                                + "Tern's Multi-Fashion students and needs the built-in data; with a data set in the recipe field "
+                                + "'data' use prune, finetune and quantize stages");
+                    }
                     students.put(s, DistillJob.recipe((DistillConfig) s.config, recipeDir));
                     distills = true;
                 } else if (s.config instanceof EvaluateConfig && ((EvaluateConfig) s.config).reference != null) {
@@ -160,7 +185,7 @@ public final class Pipeline {
             CompressRecipe.Variant variant = recipe.variants.get(v);
             if (variant.from == null && !variant.stages.isEmpty()) {
                 try {
-                    checkStage(variant.stages.get(0).config, t);
+                    checkStage(variant.stages.get(0).config, t, builtIn);
                 } catch (BadInputException e) {
                     String at = "variants[" + v + "].stages[0]";
                     throw new BadInputException((e.getMessage().startsWith(at) ? "" : at + ": ") + e.getMessage()
@@ -171,21 +196,42 @@ public final class Pipeline {
         AtomicFiles.checkWritable(out.resolve("report.json"));
     }
 
-    private static void checkStage(Object config, ModelDef def) {
+    private static void checkStage(Object config, ModelDef def, boolean builtIn) {
         if (config instanceof PruneConfig) {
-            PruneJob.check(def, (PruneConfig) config);
+            if (builtIn) {
+                PruneJob.check(def, (PruneConfig) config);
+            }
         } else if (config instanceof QuantizeConfig) {
-            QuantizeJob.check(def, (QuantizeConfig) config, false);
+            QuantizeJob.check(def, (QuantizeConfig) config, !builtIn);
         } else if (config instanceof FinetuneConfig) {
-            FinetuneJob.check(def);
+            if (builtIn) {
+                FinetuneJob.check(def);
+            }
         }
     }
 
     /** Runs everything; returns the teacher's result and the variants', in recipe order. */
     public List<Result> run() throws Exception {
         checkInputs();
-        data = new MultiFashion(FashionMnist.load(dataDir()));
-        test = data.test().subset(Math.min(recipe.evalSamples, data.test().size()));
+        if (builtIn()) {
+            data = new MultiFashion(FashionMnist.load(dataDir()));
+            fullTest = new MultiFashionData(data.test());
+        } else {
+            ModelDef t = ModelInput.read(teacher()).def();
+            parts = DataSets.forTraining(dataDir(), t.inputs().get(0), t.tasks());
+            fullTest = parts.test();
+        }
+        try {
+            test = fullTest.head(Math.min(recipe.evalSamples, fullTest.size()));
+            return runStages();
+        } finally {
+            if (parts != null) {
+                parts.close();
+            }
+        }
+    }
+
+    private List<Result> runStages() throws Exception {
         int total = 1;
         for (CompressRecipe.Variant v : recipe.variants) {
             total += Math.max(1, v.stages.size());
@@ -279,7 +325,14 @@ public final class Pipeline {
         if (stage != null && !evaluate) {
             Object c = stage.config;
             if (c instanceof QuantizeConfig) {
-                QuantizeJob.Outcome o = QuantizeJob.run(input, (QuantizeConfig) c, data, null, true);
+                QuantizeJob.Outcome o;
+                if (data != null) {
+                    o = QuantizeJob.run(input, (QuantizeConfig) c, data, null, true);
+                } else {
+                    QuantizeJob.check(input.def(), (QuantizeConfig) c, true);
+                    o = QuantizeJob.run(input, (QuantizeConfig) c, QuantizeJob.fromParts(parts.train(), parts.val(),
+                            (QuantizeConfig) c, List.of()), true);
+                }
                 made = o.model();
                 compiled = o.compiled();
                 outcome.put("calibration_seconds", Math.round(o.calibrationSeconds() * 100) / 100.0);
@@ -288,12 +341,14 @@ public final class Pipeline {
                     o.validationDrop().forEach(outcome.putObject("validation_drop")::put);
                 }
             } else if (c instanceof PruneConfig) {
-                PruneJob.Outcome o = PruneJob.run(input, (PruneConfig) c, data, progress);
+                PruneJob.Outcome o = data != null ? PruneJob.run(input, (PruneConfig) c, data, progress)
+                        : PruneJob.run(input, (PruneConfig) c, TrainingData.of(parts.train(), PruneJob.FINETUNE_SEED), progress);
                 made = o.model();
                 outcome.put("pruned_layer_sparsity", o.prunedSparsity());
                 o.epochLoss().forEach(outcome.putArray("epoch_loss")::add);
             } else if (c instanceof FinetuneConfig) {
-                FinetuneJob.Outcome o = FinetuneJob.run(input, (FinetuneConfig) c, data, true);
+                FinetuneJob.Outcome o = data != null ? FinetuneJob.run(input, (FinetuneConfig) c, data, true)
+                        : FinetuneJob.run(input, (FinetuneConfig) c, TrainingData.of(parts.train(), FinetuneJob.SEED), true);
                 made = o.model();
                 o.epochLoss().forEach(outcome.putArray("epoch_loss")::add);
             } else {
@@ -319,7 +374,7 @@ public final class Pipeline {
         Evaluator.Report rep;
         if (stage != null && evaluate) {
             EvaluateConfig ec = (EvaluateConfig) stage.config;
-            CanvasSet set = EvaluateJob.canvases(ec, data.test(), test.size());
+            Dataset set = ec.limit == null ? test : EvaluateJob.samples(ec, fullTest);
             try (Predictor ref = ec.reference == null ? null : EvaluateJob.open(recipeDir.resolve(ec.reference))) {
                 EvaluateJob.Outcome eo = EvaluateJob.run(new TernPredictor(m), ref, set);
                 rep = eo.report();
@@ -394,7 +449,7 @@ public final class Pipeline {
     private Map<Path, double[]> measureLatency(List<Result> results) throws IOException, InterruptedException {
         int rounds = LATENCY_ROUNDS;
         int per = Math.max(10, recipe.latencyRuns / rounds);
-        float[] x = new float[MultiFashion.PIXELS];
+        float[] x = new float[test.sampleSize()];
         test.fill(0, x, 0);
         StringBuilder px = new StringBuilder();
         for (float v : x) {

@@ -52,6 +52,12 @@ public final class Report {
 
     /** The analysis of a run, from the pipeline's results. */
     public static ReportModel model(CompressRecipe recipe, List<Pipeline.Result> all, double wallSeconds, List<Double> loadSamples) {
+        return model(recipe, all, wallSeconds, loadSamples, null);
+    }
+
+    /** As {@link #model(CompressRecipe, List, double, List)}, naming the test data ({@code data}: name, split, checksum). */
+    public static ReportModel model(CompressRecipe recipe, List<Pipeline.Result> all, double wallSeconds, List<Double> loadSamples,
+                                    String data) {
         Map<String, CompressRecipe.Variant> byName = new LinkedHashMap<>();
         recipe.variants.forEach(v -> byName.put(v.name, v));
         VariantResult teacher = variant(all.get(0), "fp32");
@@ -63,7 +69,7 @@ public final class Report {
         String machine = System.getProperty("os.arch") + ", " + Runtime.getRuntime().availableProcessors() + " cores, "
                 + System.getProperty("java.vm.name") + " " + System.getProperty("java.version");
         ReportModel.Run run = new ReportModel.Run(recipe.name, recipe.quick, recipe.evalSamples, recipe.latencyRuns, rounds,
-                machine, wallSeconds);
+                machine, wallSeconds, data);
         MachineLoad load = loadSamples.isEmpty() ? MachineLoad.unknown()
                 : new MachineLoad(loadSamples, Runtime.getRuntime().availableProcessors());
         return ReportModel.build(run, teacher, variants, distillPairs(recipe), load);

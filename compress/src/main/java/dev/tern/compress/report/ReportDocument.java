@@ -56,9 +56,10 @@ final class ReportDocument {
             b.add(new Paragraph("Quick run", ": fewer epochs and samples than the full recipe; the numbers show the pipeline, "
                     + "not what the methods reach."));
         }
-        b.add(new Paragraph(null, String.format(Locale.ROOT, "Machine: %s; %d test canvases; latency: batch 1, one thread, "
+        b.add(new Paragraph(null, String.format(Locale.ROOT, "Machine: %s; %s; latency: batch 1, one thread, "
                 + "%d runs per model, each model in a fresh JVM, %d rounds interleaved across models. Total wall time %d s "
-                + "(%s). %s", run.machine(), run.evalSamples(), run.latencyRuns(), run.latencyRounds(),
+                + "(%s). %s", run.machine(), run.data() == null ? run.evalSamples() + " test canvases"
+                        : run.evalSamples() + " test samples of " + run.data(), run.latencyRuns(), run.latencyRounds(),
                 Math.round(run.wallSeconds()), minutes(run.wallSeconds()), m.machineLoad().sentence())));
         b.add(new Heading(2, VARIANTS));
         b.add(new Paragraph(null, "Each task's headline metric, its change from the teacher in points in brackets. "

@@ -39,7 +39,12 @@ public record ReportModel(Run run, Row teacher, List<Row> rows, List<String> siz
      * @param latencyRounds rounds of the latency measurement (each model's round medians come from them)
      */
     public record Run(String recipe, boolean quick, int evalSamples, int latencyRuns, int latencyRounds, String machine,
-                      double wallSeconds) {
+                      double wallSeconds, String data) {
+        /** Without a data description (the built-in Multi-Fashion test canvases). */
+        public Run(String recipe, boolean quick, int evalSamples, int latencyRuns, int latencyRounds, String machine,
+                   double wallSeconds) {
+            this(recipe, quick, evalSamples, latencyRuns, latencyRounds, machine, wallSeconds, null);
+        }
     }
 
     /**

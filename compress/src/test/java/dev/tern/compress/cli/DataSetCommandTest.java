@@ -345,4 +345,29 @@ class DataSetCommandTest {
                 "nolabels.npz: no labels for task 'present'");
         assertFalse(Files.exists(out));
     }
+
+    /** A recipe whose data is a user .npz: prune, quantize and evaluate stages, and a report that names the data. */
+    @Test
+    void compressRecipeRunsOnAUserNpz() throws Exception {
+        Path data = npz();
+        Path recipe = dir.resolve("recipe.json");
+        Files.writeString(recipe, "{\"name\": \"user-data\", \"teacher\": \"tiny.tern\", \"data\": \"d.npz\", "
+                + "\"eval_samples\": 100, \"latency_runs\": 30, \"latency_warmup\": 10, \"quick\": true, \"variants\": ["
+                + "{\"name\": \"sparse\", \"stages\": [{\"stage\": \"prune\", \"sparsity\": 0.5, \"epochs\": 1, "
+                + "\"samples\": 16, \"batch\": 8}]},"
+                + "{\"name\": \"int8\", \"stages\": [{\"stage\": \"quantize\", \"calib_samples\": 8}, {\"stage\": \"evaluate\"}]}]}");
+        Path out = dir.resolve("out");
+        Outcome r = tern("compress", "--recipe", recipe.toString(), "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        String md = Files.readString(out.resolve("report.md"));
+        String sha = dev.tern.compress.data.DataSets.sha256(List.of(data));
+        assertTrue(md.contains("test samples of " + data) && md.contains("sha256:" + sha), md);
+        assertTrue(md.contains("test part of the 80/10/10 split"), md);
+        JsonNode log = JSON.readTree(out.resolve("logs/int8/1-quantize.json").toFile());
+        assertEquals(List.of("left", "present"), iterable(log.get("tasks").fieldNames()));
+        // distill needs the built-in data: refused before any work
+        Files.writeString(recipe, Files.readString(recipe).replace("{\"stage\": \"evaluate\"}", "{\"stage\": \"distill\", \"width\": 0.5}"));
+        rejected(new String[] {"compress", "--recipe", recipe.toString(), "--out", dir.resolve("out2").toString()},
+                "distill trains Tern's Multi-Fashion students and needs the built-in data");
+    }
 }

@@ -44,8 +44,8 @@ class CompressRecipeTest {
                 error(recipe("{\"stage\": \"quantize\", \"calib_samples\": 99999999999}")));
         assertEquals("variants[0].stages[0].epochs: expected an integer from 0 to 1000, found 3.0",
                 error(recipe("{\"stage\": \"prune\", \"sparsity\": 0.5, \"epochs\": 3.0}")));
-        assertEquals("eval_samples: expected an integer from 1 to 10000, found 10001",
-                error(recipe("").replace("\"variants\"", "\"eval_samples\": 10001, \"variants\"")));
+        assertEquals("eval_samples: expected an integer from 1 to 1000000000, found 0",
+                error(recipe("").replace("\"variants\"", "\"eval_samples\": 0, \"variants\"")));
     }
 
     @Test
