@@ -30,6 +30,12 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--fresh", description = "Redo every stage (default: reuse the finished ones).")
     boolean fresh;
 
+    @Option(names = "--model", paramLabel = "MODEL", description = "Run the same recipe on another teacher: a float32 .tern file, "
+            + "an .onnx file (imported first, with its metadata_props tasks) or a SavedModel folder; it must take a 36x36 gray "
+            + "canvas (NHWC [36, 36, 1] or NCHW [1, 36, 36]) and have the tasks left, right (10 classes) and present (10 labels). "
+            + "Report under build/report-MODELNAME[-quick].")
+    Path model;
+
     @Spec
     CommandSpec spec;
 
@@ -40,9 +46,43 @@ public final class DemoCommand implements Callable<Integer> {
         if (!Files.isRegularFile(recipe)) {
             throw new NoSuchFileException(recipe.toString(), null, "the demo recipe is missing (run from the Tern repository)");
         }
+        if (model != null) {
+            return onModel(home, recipe);
+        }
         CompressRecipe r = CompressRecipe.read(recipe);
         Path dir = out != null ? out : home.resolve(quick ? "build/report-quick" : "build/report");
         return CompressCommand.run(r, recipe.toAbsolutePath().getParent(), dir, fresh, spec.commandLine().getOut(),
                 spec.commandLine().getErr());
+    }
+
+    /**
+     * The demo recipe with {@link #model} as the teacher: an ONNX file or SavedModel is imported
+     * first (ImportJob, into DIR/teacher/NAME.tern); the recipe, with the teacher and the data as
+     * absolute paths, is written to DIR/recipe.json and run from there.
+     */
+    private int onModel(Path home, Path recipe) throws Exception {
+        String base = model.getFileName().toString().replaceAll("\\.(onnx|tern)$", "");
+        Path dir = (out != null ? out : home.resolve("build/report-" + base + (quick ? "-quick" : ""))).toAbsolutePath();
+        Path teacher;
+        if (model.getFileName().toString().endsWith(".tern")) {
+            teacher = model.toAbsolutePath();
+        } else {
+            teacher = dir.resolve("teacher").resolve(base + ".tern");
+            dev.tern.runtime.format.AtomicFiles.checkWritable(teacher);
+            dev.tern.compress.onnx.OnnxImporter.Result imported = dev.tern.compress.job.ImportJob.run(model, null);
+            dev.tern.runtime.format.TernWriter.write(imported.model, teacher);
+            spec.commandLine().getOut().printf("imported %s as %s%n", model, teacher);
+        }
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper()
+                .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT);
+        com.fasterxml.jackson.databind.node.ObjectNode j = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(recipe.toFile());
+        Path recipeDir = recipe.toAbsolutePath().getParent();
+        j.put("name", j.path("name").asText() + " on " + model.getFileName());
+        j.put("teacher", teacher.toString());
+        j.put("data", recipeDir.resolve(j.path("data").asText()).normalize().toString());
+        Path written = dir.resolve("recipe.json");
+        dev.tern.runtime.format.AtomicFiles.write(written, json.writeValueAsBytes(j));
+        CompressRecipe r = CompressRecipe.read(written);
+        return CompressCommand.run(r, dir, dir, fresh, spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 }

@@ -206,6 +206,15 @@ public final class DataSets {
         }
     }
 
+    /**
+     * Whether two shapes order their elements the same way in C order: equal once their axes of
+     * size 1 are dropped ([1, 36, 36], [36, 36, 1] and [36, 36] hold a gray canvas alike).
+     */
+    public static boolean sameOrder(int[] a, int[] b) {
+        return java.util.Arrays.equals(java.util.Arrays.stream(a).filter(d -> d != 1).toArray(),
+                java.util.Arrays.stream(b).filter(d -> d != 1).toArray());
+    }
+
     /** The splits the data set at {@code path} holds apart (a single .npz: none, it is used whole). */
     public static java.util.Set<Split> splits(Path path) throws IOException {
         java.util.Set<Split> out = java.util.EnumSet.noneOf(Split.class);

@@ -119,11 +119,14 @@ public final class NpzDataset implements Dataset {
         }
     }
 
-    /** Whether two shapes order their elements the same way: equal once their 1-sized axes are dropped. */
+    /** Whether two shapes order their elements the same way ({@link DataSets#sameOrder}). */
     static boolean sameOrder(long[] a, int[] b) {
-        long[] sa = Arrays.stream(a).filter(d -> d != 1).toArray();
-        long[] sb = Arrays.stream(b).filter(d -> d != 1).asLongStream().toArray();
-        return Arrays.equals(sa, sb);
+        for (long d : a) {
+            if (d > Integer.MAX_VALUE) {
+                return false;
+            }
+        }
+        return DataSets.sameOrder(Arrays.stream(a).mapToInt(d -> (int) d).toArray(), b);
     }
 
     private static void checkFinite(NpzFile.Member x, int sampleSize) throws IOException {

@@ -75,9 +75,9 @@ public final class DistillJob {
         for (String task : TrainRecipe.ALL_TASKS) {
             TaskSpec ts = teacher.tasks().stream().filter(x -> x.name().equals(task)).findFirst().orElseThrow(
                     () -> new BadInputException("teacher " + teacher.name() + " has no task '" + task + "'; it has " + teacher.tasks()));
-            if (!ts.logits() || ts.size() != MultiFashion.CLASSES) {
+            if (ts.size() != MultiFashion.CLASSES) {
                 throw new BadInputException("teacher task '" + task + "' must output " + MultiFashion.CLASSES
-                        + " logits (the head applies softmax/sigmoid), it has " + ts.size() + (ts.logits() ? " logits" : " probabilities"));
+                        + " scores, it has " + ts.size());
             }
         }
         QuantizeJob.checkCanvasInput(teacher.inputs().get(0));
@@ -137,7 +137,12 @@ public final class DistillJob {
         return new Outcome(Provenance.append(def, step), step, r, o.seconds);
     }
 
-    /** The teacher's logits for a training batch, from session {@code s} of model {@code t}. */
+    /**
+     * The teacher's logits for a training batch, from session {@code s} of model {@code t}. A
+     * head that outputs probabilities (an imported model's softmax or sigmoid) gives them back
+     * as logits: log p for a softmax (softmax(log p / T) = softmax(z / T): the shift by
+     * logsumexp(z) cancels), log(p / (1 - p)) for a sigmoid (p clamped to [1e-7, 1 - 1e-7]).
+     */
     static Trainer.Distillation.Teacher teacherLogits(TernModel t, Session s) {
         return (images, count) -> {
             float[] x = images.length == count * MultiFashion.PIXELS ? images : Arrays.copyOf(images, count * MultiFashion.PIXELS);
@@ -147,6 +152,13 @@ public final class DistillJob {
                 float[] z = new float[count * MultiFashion.CLASSES];
                 for (int i = 0; i < count; i++) {
                     System.arraycopy(s.output(ts.output(), i), 0, z, i * MultiFashion.CLASSES, MultiFashion.CLASSES);
+                }
+                if (!ts.logits()) {
+                    for (int k = 0; k < z.length; k++) {
+                        float p = Math.min(Math.max(z[k], 1e-7f), 1f - 1e-7f);
+                        z[k] = ts.kind() == dev.tern.runtime.model.TaskKind.MULTICLASS ? (float) Math.log(p)
+                                : (float) Math.log(p / (1.0 - p));
+                    }
                 }
                 out.put(ts.name(), z);
             }

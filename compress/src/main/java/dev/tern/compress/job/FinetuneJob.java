@@ -38,6 +38,7 @@ public final class FinetuneJob {
             throw new BadInputException("finetune works on float32 models (fine-tune, then quantize); " + def.name() + " is int8");
         }
         QuantizeJob.checkCanvasInput(def.inputs().get(0));
+        MaskedFineTuner.checkBuildable(def);
     }
 
     public static Outcome run(ModelInput in, FinetuneConfig c, MultiFashion data) {

@@ -48,6 +48,7 @@ public final class PruneJob {
         }
         if (c.epochs > 0) {
             QuantizeJob.checkCanvasInput(def.inputs().get(0));
+            MaskedFineTuner.checkBuildable(def);
         }
         return targets(def, c);
     }

@@ -243,10 +243,13 @@ public final class QuantizeJob {
         return new Outcome(q, compiled, step, source, calib.size(), calibSeconds, floatLayers, layers, valDrop);
     }
 
-    /** Multi-Fashion calibration canvases fit only a model whose input is one [36, 36, 1] canvas. */
+    /**
+     * Multi-Fashion canvases fit only a model whose input is one 36x36 gray canvas: [36, 36, 1],
+     * or any shape that orders the same values the same way ([1, 36, 36] NCHW, [36, 36]).
+     */
     public static void checkCanvasInput(InputSpec spec) {
         int[] s = spec.sampleShape();
-        if (!Arrays.equals(s, new int[] {MultiFashion.SIZE, MultiFashion.SIZE, 1})) {
+        if (!DataSets.sameOrder(s, new int[] {MultiFashion.SIZE, MultiFashion.SIZE, 1})) {
             throw new BadInputException("input '" + spec.name() + "' expects " + Arrays.toString(s)
                     + " per sample; Multi-Fashion calibration canvases are [36, 36, 1]: give --data a .npy of the model's inputs");
         }

@@ -87,10 +87,7 @@ public final class MaskedFineTuner {
         if (def.isQuantized()) {
             throw new BadInputException("fine-tuning works on fp32 models (prune, fine-tune, then quantize); " + def.name() + " is int8");
         }
-        List<String> blocked = TfModelGraph.unsupported(def);
-        if (!blocked.isEmpty()) {
-            throw new BadInputException("fine-tuning cannot build " + def.name() + " in TensorFlow: " + String.join("; ", blocked));
-        }
+        checkBuildable(def);
         for (TaskSpec t : def.tasks()) {
             TaskLabels l = data.labels(t.name());
             if (l == null) {
@@ -105,6 +102,14 @@ public final class MaskedFineTuner {
         if (data.sampleSize() != def.inputs().get(0).sampleSize()) {
             throw new BadInputException(data.name() + ": samples of " + data.sampleSize() + " values; input '"
                     + def.inputs().get(0).name() + "' takes " + def.inputs().get(0).sampleSize());
+        }
+    }
+
+    /** Checks that TensorFlow can build every op of {@code def} (fine-tuning trains it there), naming each that blocks it. */
+    public static void checkBuildable(ModelDef def) {
+        List<String> blocked = TfModelGraph.unsupported(def);
+        if (!blocked.isEmpty()) {
+            throw new BadInputException("fine-tuning cannot build " + def.name() + " in TensorFlow: " + String.join("; ", blocked));
         }
     }
 
