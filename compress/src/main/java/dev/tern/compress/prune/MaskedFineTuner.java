@@ -107,9 +107,10 @@ public final class MaskedFineTuner {
 
     /** Checks that TensorFlow can build every op of {@code def} (fine-tuning trains it there), naming each that blocks it. */
     public static void checkBuildable(ModelDef def) {
-        List<String> blocked = TfModelGraph.unsupported(def);
+        List<TfModelGraph.Blocker> blocked = TfModelGraph.unsupported(def);
         if (!blocked.isEmpty()) {
-            throw new BadInputException("fine-tuning cannot build " + def.name() + " in TensorFlow: " + String.join("; ", blocked));
+            throw new BadInputException("fine-tuning cannot build " + def.name() + " in TensorFlow: "
+                    + String.join("; ", blocked.stream().map(Object::toString).toList()));
         }
     }
 
