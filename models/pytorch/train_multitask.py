@@ -246,7 +246,9 @@ def tasks_json():
         {"output": "left", "name": "left", "kind": "multiclass", "labels": CLASSES},
         {"output": "right", "name": "right", "kind": "multiclass", "labels": CLASSES},
         {"output": "present", "name": "present", "kind": "multilabel", "labels": CLASSES, "thresholds": [0.5] * 10},
-    ]}
+    ],
+        # an 8-bit pixel p enters as p / 255 (tern run on a PNG, uint8 x in an .npz data set)
+        "preprocessing": {"mean": [0.0], "std": [255.0]}}
 
 
 def export_onnx(net, path):
