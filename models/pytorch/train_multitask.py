@@ -508,7 +508,9 @@ and NHWC `[1, 36, 36, 1]` are the same memory order, so Tern's built-in Multi-Fa
 
 `metadata_props`: `tern.model` = `pytorch-multitask`; `tern.tasks` = the task JSON of
 docs/ONNX.md ("Tasks"): `left` and `right` multiclass, `present` multilabel with thresholds
-0.5, labels the class names above. The outputs hold probabilities (no `logits` flag).
+0.5, labels the class names above, and `preprocessing` mean 0, std 255 (an 8-bit pixel p
+enters as p / 255: `tern run` on a PNG, uint8 `x` in an `.npz` data set). The outputs hold
+probabilities (no `logits` flag).
 
 ## Architecture
 A small ResNet with basic blocks, hard parameter sharing:

@@ -9,7 +9,7 @@ import java.util.List;
 public final class FinetuneConfig {
     public static final List<Field> FIELDS = List.of(
             Field.integer("epochs", 1, 1, 1000, "Epochs."),
-            Field.integer("samples", 60_000, 1, 60_000, "Training canvases per epoch (at least one batch)."),
+            Field.integer("samples", 60_000, 1, 100_000_000, "Training samples per epoch (at most the training data holds; at least one batch)."),
             Field.integer("batch", 64, 1, 60_000, "Batch size."),
             Field.number("lr", 5e-5, 0, true, 1, false, "Adam learning rate (falls along a cosine to 1% of it by the last step)."),
             Field.integer("threads", 2, 1, 256, "TensorFlow intra-op threads."));

@@ -15,7 +15,7 @@ public final class PruneConfig {
                     "Fraction of weights (channels for kind channel) to remove; 2:4 is 0.5 by construction. Required otherwise."),
             Field.choice("schedule", "gradual", List.of("gradual", "oneshot"), "gradual (Zhu & Gupta's cubic schedule) or oneshot."),
             Field.integer("epochs", 2, 0, 1000, "Fine-tuning epochs (0: no fine-tuning)."),
-            Field.integer("samples", 60_000, 1, 60_000, "Training canvases per epoch (at least one batch)."),
+            Field.integer("samples", 60_000, 1, 100_000_000, "Training samples per epoch (at most the training data holds; at least one batch)."),
             Field.integer("batch", 64, 1, 60_000, "Batch size."),
             Field.number("lr", 1e-3, 0, true, 1, false, "Adam learning rate."),
             Field.choice("lr_decay", "cosine", List.of("cosine", "none"), "cosine: once the sparsity is final, the learning "

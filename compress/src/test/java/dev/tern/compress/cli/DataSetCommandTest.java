@@ -281,6 +281,14 @@ class DataSetCommandTest {
         JsonNode builtIn = evalTasks("eval", teacher.toString(), "--data", data.toString(), "--limit", "300", "--json");
         JsonNode npz = evalTasks("eval", teacher.toString(), "--data", f.toString(), "--json");
         assertEquals(builtIn, npz);
+        // the same 300 canvases as an image folder of PNGs with labels.csv (class names)
+        Path images = dir.resolve("mf-images");
+        Outcome wi = tern("data", "multifashion", "--data", data.toString(), "--limit", "300", "--images", images.toString());
+        assertEquals(0, wi.code(), wi.err());
+        try (var pngs = Files.list(images.resolve("images"))) {
+            assertEquals(300, pngs.filter(p -> p.toString().endsWith(".png")).count());
+        }
+        assertEquals(builtIn, evalTasks("eval", teacher.toString(), "--data", images.toString(), "--json"));
         Outcome check = tern("data", "check", f.toString(), "--model", teacher.toString(), "--json");
         assertEquals(0, check.code(), check.err());
         JsonNode c = JSON.readTree(check.out());
