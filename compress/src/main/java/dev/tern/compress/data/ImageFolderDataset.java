@@ -33,25 +33,22 @@ import java.util.Set;
  * whose size does not fit the input (unless the model records a resize). Images are decoded
  * when a sample is asked for and preprocessed as {@code tern run} does with a PNG.
  */
-public final class ImageFolderDataset implements Dataset {
+public final class ImageFolderDataset extends LabeledDataset {
     /** The label file's name. */
     public static final String LABELS = "labels.csv";
 
     private final Path dir;
-    private final String split;
     private final InputSpec input;
     private final List<Path> files;
     private final int[] lines;
-    private final Map<String, TaskLabels> labels;
     private volatile String checksum;
 
     private ImageFolderDataset(Path dir, String split, InputSpec input, List<Path> files, int[] lines, Map<String, TaskLabels> labels) {
+        super(split, labels);
         this.dir = dir;
-        this.split = split;
         this.input = input;
         this.files = files;
         this.lines = lines;
-        this.labels = labels;
     }
 
     /**
@@ -261,10 +258,6 @@ public final class ImageFolderDataset implements Dataset {
         return dir.toString();
     }
 
-    @Override
-    public String split() {
-        return split;
-    }
 
     @Override
     public String checksum() {
@@ -301,25 +294,16 @@ public final class ImageFolderDataset implements Dataset {
         System.arraycopy(x, 0, dst, off, x.length);
     }
 
-    @Override
-    public Set<String> tasks() {
-        return labels.keySet();
-    }
 
-    @Override
-    public TaskLabels labels(String task) {
-        return labels.get(task);
-    }
 
     @Override
     public Dataset slice(int from, int n) {
-        Map<String, TaskLabels> l = TaskLabels.slice(labels, files.size(), from, n);
-        return new ImageFolderDataset(dir, split + ", " + TaskLabels.part(from, n), input, files.subList(from, from + n),
-                Arrays.copyOfRange(lines, from, from + n), l);
+        return new ImageFolderDataset(dir, sliceSplit(from, n), input, files.subList(from, from + n),
+                Arrays.copyOfRange(lines, from, from + n), labelSlice(from, n));
     }
 
     @Override
     public String toString() {
-        return name() + " (" + split + ", " + size() + " images)" + (labels.isEmpty() ? "" : " " + String.join(", ", labels.keySet()).toLowerCase(Locale.ROOT));
+        return name() + " (" + split() + ", " + size() + " images)" + (tasks().isEmpty() ? "" : " " + String.join(", ", tasks()).toLowerCase(Locale.ROOT));
     }
 }

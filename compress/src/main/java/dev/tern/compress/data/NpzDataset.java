@@ -12,7 +12,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * An {@code .npz} data set: {@code x} of shape (N, ...) in the model input's layout, float32 or
@@ -23,31 +22,28 @@ import java.util.Set;
  * rows, dtype, width and range. Samples are read from the file when asked ({@link #fill}), so
  * x is never held whole; the labels are.
  */
-public final class NpzDataset implements Dataset {
+public final class NpzDataset extends LabeledDataset {
     private final NpzFile npz;
-    private final String split;
     private final NpzFile.Member x;
     private final InputSpec input;
     private final InputLayout layout;
     private final int sampleSize;
     private final int from;
     private final int size;
-    private final Map<String, TaskLabels> labels;
     private final boolean owner;
     private volatile String checksum;
 
     private NpzDataset(NpzFile npz, boolean owner, String split, NpzFile.Member x, InputSpec input, int from, int size,
                        Map<String, TaskLabels> labels) {
+        super(split, labels);
         this.npz = npz;
         this.owner = owner;
-        this.split = split;
         this.x = x;
         this.input = input;
         this.layout = InputLayout.of(input);
         this.sampleSize = input.sampleSize();
         this.from = from;
         this.size = size;
-        this.labels = labels;
     }
 
     /**
@@ -216,10 +212,6 @@ public final class NpzDataset implements Dataset {
         return npz.file().toString();
     }
 
-    @Override
-    public String split() {
-        return split;
-    }
 
     @Override
     public String checksum() {
@@ -270,20 +262,11 @@ public final class NpzDataset implements Dataset {
         }
     }
 
-    @Override
-    public Set<String> tasks() {
-        return labels.keySet();
-    }
 
-    @Override
-    public TaskLabels labels(String task) {
-        return labels.get(task);
-    }
 
     @Override
     public Dataset slice(int start, int n) {
-        Map<String, TaskLabels> l = TaskLabels.slice(labels, size, start, n);
-        return new NpzDataset(npz, false, split + ", " + TaskLabels.part(start, n), x, input, from + start, n, l);
+        return new NpzDataset(npz, false, sliceSplit(start, n), x, input, from + start, n, labelSlice(start, n));
     }
 
 }

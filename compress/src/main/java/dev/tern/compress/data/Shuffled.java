@@ -3,25 +3,27 @@ package dev.tern.compress.data;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 
 /**
  * A data set's samples in another order (an epoch's shuffle): sample i is the base's
  * {@code index[i]}. Reads go to the base, so nothing is copied but the labels' row references.
  */
-public final class Shuffled implements Dataset {
+public final class Shuffled extends LabeledDataset {
     private final Dataset base;
     private final int[] index;
-    private final String split;
-    private final Map<String, TaskLabels> labels = new LinkedHashMap<>();
 
     private Shuffled(Dataset base, int[] index, String split) {
+        super(split, selected(base, index));
         this.base = base;
         this.index = index;
-        this.split = split;
+    }
+
+    private static Map<String, TaskLabels> selected(Dataset base, int[] index) {
+        Map<String, TaskLabels> labels = new LinkedHashMap<>();
         for (String t : base.tasks()) {
             labels.put(t, base.labels(t).select(index));
         }
+        return labels;
     }
 
     /**
@@ -49,10 +51,6 @@ public final class Shuffled implements Dataset {
         return base.name();
     }
 
-    @Override
-    public String split() {
-        return split;
-    }
 
     @Override
     public String checksum() {
@@ -74,21 +72,13 @@ public final class Shuffled implements Dataset {
         base.fill(index[i], dst, off);
     }
 
-    @Override
-    public Set<String> tasks() {
-        return labels.keySet();
-    }
 
-    @Override
-    public TaskLabels labels(String task) {
-        return labels.get(task);
-    }
 
     @Override
     public Dataset slice(int from, int n) {
         if (from < 0 || n < 0 || (long) from + n > index.length) {
             throw new IllegalArgumentException("samples [" + from + ", " + ((long) from + n) + ") of " + index.length);
         }
-        return new Shuffled(base, java.util.Arrays.copyOfRange(index, from, from + n), split + ", " + TaskLabels.part(from, n));
+        return new Shuffled(base, java.util.Arrays.copyOfRange(index, from, from + n), sliceSplit(from, n));
     }
 }

@@ -47,34 +47,7 @@ public final class Resize extends Kernel {
     }
 
     private void axis(int in, int out, double length, float scale, String coord, String nearest, int[] i0, int[] i1, float[] w) {
-        for (int o = 0; o < out; o++) {
-            double x;
-            switch (coord) {
-                case "asymmetric": x = o / (double) scale; break;
-                case "align_corners": x = length <= 1 ? 0 : o * (in - 1) / (length - 1); break;
-                case "pytorch_half_pixel": x = out > 1 ? (o + 0.5) / scale - 0.5 : 0; break;
-                default: x = (o + 0.5) / scale - 0.5; break;
-            }
-            if (linear) {
-                x = Math.max(0, Math.min(x, in - 1));
-                int lo = (int) Math.floor(x);
-                i0[o] = lo;
-                i1[o] = Math.min(lo + 1, in - 1);
-                w[o] = (float) (x - lo);
-            } else {
-                double r;
-                switch (nearest) {
-                    case "floor": r = Math.floor(x); break;
-                    case "ceil": r = Math.ceil(x); break;
-                    case "round_prefer_ceil": r = x - Math.floor(x) == 0.5 ? Math.ceil(x) : Math.round(x); break;
-                    default: r = x - Math.floor(x) == 0.5 ? Math.floor(x) : Math.round(x); break;
-                }
-                int i = (int) Math.max(0, Math.min(r, in - 1));
-                i0[o] = i;
-                i1[o] = i;
-                w[o] = 0f;
-            }
-        }
+        dev.tern.runtime.model.ResizeSampling.axis(in, out, length, scale, coord, nearest, linear, i0, i1, w);
     }
 
     @Override
