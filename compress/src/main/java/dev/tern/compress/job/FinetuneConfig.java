@@ -12,13 +12,16 @@ public final class FinetuneConfig {
             Field.integer("samples", 60_000, 1, 100_000_000, "Training samples per epoch (at most the training data holds; at least one batch)."),
             Field.integer("batch", 64, 1, 60_000, "Batch size."),
             Field.number("lr", 5e-5, 0, true, 1, false, "Adam learning rate (falls along a cosine to 1% of it by the last step)."),
-            Field.integer("threads", 2, 1, 256, "TensorFlow intra-op threads."));
+            Field.integer("threads", 2, 1, 256, "TensorFlow intra-op threads."),
+            Field.list("task_weights", "TASK=W", "Loss weight per task, e.g. left=1,present=2 (default: 1 each)."));
 
     public final int epochs;
     public final int samples;
     public final int batch;
     public final double lr;
     public final int threads;
+    /** Loss weight per task name (empty: 1 each). */
+    public final java.util.Map<String, Double> taskWeights;
     private final Settings settings;
 
     private FinetuneConfig(Settings s) {
@@ -28,6 +31,7 @@ public final class FinetuneConfig {
         this.batch = s.integer("batch");
         this.lr = s.number("lr");
         this.threads = s.integer("threads");
+        this.taskWeights = PruneConfig.taskWeights(s);
     }
 
     /** The config of checked settings; the checks across fields happen here. */

@@ -70,6 +70,7 @@ public final class FinetuneJob {
         o.decayFrom = 0;
         o.threads = c.threads;
         o.progress = progress;
+        o.taskWeights = c.taskWeights;
         MaskedFineTuner.Outcome r = MaskedFineTuner.run(def, weights, PruneRules.keepZeros(), PolynomialSchedule.oneShot(0),
                 e -> {
                     Dataset ep = data.epoch(e);

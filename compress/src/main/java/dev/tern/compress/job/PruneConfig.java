@@ -21,7 +21,8 @@ public final class PruneConfig {
             Field.choice("lr_decay", "cosine", List.of("cosine", "none"), "cosine: once the sparsity is final, the learning "
                     + "rate falls along a cosine to 1% of lr by the last step; none: constant."),
             Field.integer("threads", 2, 1, 256, "TensorFlow intra-op threads."),
-            Field.list("layers", "NAMES", "Only these dense/conv layers (node names; default: every one that can be pruned)."));
+            Field.list("layers", "NAMES", "Only these dense/conv layers (node names; default: every one that can be pruned)."),
+            Field.list("task_weights", "TASK=W", "Fine-tuning loss weight per task, e.g. left=1,present=2 (default: 1 each)."));
 
     public final String kind;
     /** The sparsity to reach (0.5 for 2:4). */
@@ -33,6 +34,8 @@ public final class PruneConfig {
     public final double lr;
     public final boolean cosine;
     public final int threads;
+    /** Loss weight per task name (empty: 1 each). */
+    public final java.util.Map<String, Double> taskWeights;
     /** Null: every prunable layer. */
     public final List<String> layers;
     private final Settings settings;
@@ -49,6 +52,37 @@ public final class PruneConfig {
         this.cosine = s.text("lr_decay").equals("cosine");
         this.threads = s.integer("threads");
         this.layers = s.list("layers");
+        this.taskWeights = taskWeights(s);
+    }
+
+    /**
+     * The {@code task_weights} field as task -> weight: each entry TASK=W with W a finite number
+     * > 0, each task once (the tasks themselves are checked against the model by the job).
+     */
+    static java.util.Map<String, Double> taskWeights(Settings s) {
+        java.util.Map<String, Double> out = new java.util.LinkedHashMap<>();
+        List<String> given = s.list("task_weights");
+        if (given == null) {
+            return out;
+        }
+        for (String e : given) {
+            int eq = e.indexOf('=');
+            double w = Double.NaN;
+            if (eq > 0) {
+                try {
+                    w = Double.parseDouble(e.substring(eq + 1).strip());
+                } catch (NumberFormatException x) {
+                    w = Double.NaN;
+                }
+            }
+            if (eq <= 0 || !(w > 0) || Double.isInfinite(w)) {
+                throw s.bad("task_weights", "expected TASK=W with W a number > 0, found '" + e + "'");
+            }
+            if (out.put(e.substring(0, eq).strip(), w) != null) {
+                throw s.bad("task_weights", "task '" + e.substring(0, eq).strip() + "' is given twice");
+            }
+        }
+        return out;
     }
 
     /** The config of checked settings; the checks across fields happen here. */

@@ -114,6 +114,7 @@ public final class PruneJob {
             opt.decayFrom = c.cosine ? (c.gradual ? sched.end() : 0) : -1;
             opt.threads = c.threads;
             opt.progress = progress != null;
+            opt.taskWeights = c.taskWeights;
             if (progress != null) {
                 progress.printf("fine-tuning %d epochs x %d steps (%s, %s schedule)%n", c.epochs, stepsPerEpoch, k,
                         c.gradual ? "gradual" : "one-shot");

@@ -118,6 +118,12 @@ public final class MaskedFineTuner {
                               IntFunction<Dataset> epochs, Options o) {
         long start = System.nanoTime();
         check(def, epochs.apply(0));
+        for (String t : o.taskWeights.keySet()) {
+            if (def.tasks().stream().noneMatch(x -> x.name().equals(t))) {
+                throw new BadInputException("task_weights names task '" + t + "'; " + def.name() + " has "
+                        + String.join(", ", def.tasks().stream().map(TaskSpec::name).toList()));
+            }
+        }
         Map<String, float[]> values = new LinkedHashMap<>();
         Map<String, long[]> shapes = new LinkedHashMap<>();
         for (Tensor t : def.tensors().values()) {

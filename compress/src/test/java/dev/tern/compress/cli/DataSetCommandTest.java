@@ -378,4 +378,34 @@ class DataSetCommandTest {
         rejected(new String[] {"compress", "--recipe", recipe.toString(), "--out", dir.resolve("out2").toString()},
                 "distill trains Tern's Multi-Fashion students and needs the built-in data");
     }
+
+    /**
+     * Per-task loss weights: doubling every task's weight doubles the loss (Adam's steps do not
+     * depend on the loss scale, so the trajectory is the same), and bad weights are refused.
+     */
+    @Test
+    void taskWeightsScaleTheLossAndAreChecked() throws Exception {
+        Path data = npz();
+        String[] base = {"finetune", model.toString(), "--data", data.toString(), "--epochs", "2", "--samples", "16", "--batch", "8",
+            "--lr", "0.01", "--json"};
+        Outcome plain = tern(concat(base, "--out", dir.resolve("a.tern").toString()));
+        Outcome doubled = tern(concat(base, "--task-weights", "left=2,present=2", "--out", dir.resolve("b.tern").toString()));
+        assertEquals(0, plain.code(), plain.err());
+        assertEquals(0, doubled.code(), doubled.err());
+        JsonNode a = JSON.readTree(plain.out()).get("epoch_loss");
+        JsonNode b = JSON.readTree(doubled.out()).get("epoch_loss");
+        for (int e = 0; e < 2; e++) {
+            assertEquals(2 * a.get(e).asDouble(), b.get(e).asDouble(), 0.01 * b.get(e).asDouble(), "epoch " + e + ": " + a + " vs " + b);
+        }
+        Path out = dir.resolve("c.tern");
+        rejected(concat(base, "--task-weights", "left=-1", "--out", out.toString()), "--task-weights: expected TASK=W with W a number > 0, found 'left=-1'");
+        rejected(concat(base, "--task-weights", "right=1", "--out", out.toString()), "task_weights names task 'right'; tiny-two-head has left, present");
+        assertFalse(Files.exists(out));
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
 }
