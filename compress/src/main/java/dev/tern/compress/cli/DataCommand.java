@@ -35,10 +35,11 @@ public final class DataCommand implements Callable<Integer> {
         throw new UsageException("tern data needs a subcommand: multifashion or check");
     }
 
-    /** {@code tern data multifashion --split S [--limit N] (--npz FILE | --images DIR)}. */
+    /** {@code tern data multifashion [--split S] [--limit N] (--npz FILE | --images DIR | --folder DIR)}. */
     @Command(name = "multifashion", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
             description = {"Write Multi-Fashion canvases as an .npz (x uint8 (N, 36, 36, 1), left and right int64 (N), "
-                + "present uint8 (N, 10)) or as an image folder (images/NNNNN.png and labels.csv with class names)."})
+                + "present uint8 (N, 10)), as an image folder (images/NNNNN.png and labels.csv with class names), or as a "
+                + "data set folder (--folder: train.npz from the training canvases, test.npz from the test canvases)."})
     static final class Write implements Callable<Integer> {
         @Option(names = "--split", paramLabel = "SPLIT", defaultValue = "test",
                 description = "test (the 10,000 test canvases) or train (epoch 0 of seed 1, 60,000 canvases). Default: ${DEFAULT-VALUE}.")
@@ -53,6 +54,10 @@ public final class DataCommand implements Callable<Integer> {
         @Option(names = "--images", paramLabel = "DIR", description = "Write an image folder.")
         Path images;
 
+        @Option(names = "--folder", paramLabel = "DIR", description = "Write DIR/train.npz and DIR/test.npz (--split is ignored; "
+                + "--limit applies to each).")
+        Path folder;
+
         @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST IDX folder (default: the repo's models/data/fashion-mnist).")
         Path data;
 
@@ -61,8 +66,8 @@ public final class DataCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            if ((npz == null) == (images == null)) {
-                throw new UsageException("give exactly one of --npz FILE and --images DIR");
+            if ((npz == null ? 0 : 1) + (images == null ? 0 : 1) + (folder == null ? 0 : 1) != 1) {
+                throw new UsageException("give exactly one of --npz FILE, --images DIR and --folder DIR");
             }
             if (!split.equals("test") && !split.equals("train")) {
                 throw new UsageException("--split: expected test or train, found '" + split + "'");
@@ -71,22 +76,36 @@ public final class DataCommand implements Callable<Integer> {
                 dev.tern.runtime.format.AtomicFiles.checkWritable(npz);
             }
             MultiFashion mf = new MultiFashion(DataOption.load(data));
-            CanvasSet set = split.equals("test") ? mf.test() : mf.trainEpoch(DataSets.TRAIN_SEED, 0);
-            if (limit != null) {
-                if (limit < 1 || limit > set.size()) {
-                    throw new UsageException("--limit: expected 1.." + set.size() + ", found " + limit);
+            PrintWriter out = spec.commandLine().getOut();
+            if (folder != null) {
+                for (String part : new String[] {"train", "test"}) {
+                    CanvasSet set = limited(part.equals("test") ? mf.test() : mf.trainEpoch(DataSets.TRAIN_SEED, 0));
+                    MultiFashionExport.npz(set, folder.resolve(part + ".npz"));
+                    out.printf("wrote %s: %d canvases of %s%n", folder.resolve(part + ".npz"), set.size(), set.name());
                 }
-                set = set.subset(limit);
+                out.flush();
+                return 0;
             }
+            CanvasSet set = split.equals("test") ? mf.test() : mf.trainEpoch(DataSets.TRAIN_SEED, 0);
+            set = limited(set);
             if (npz != null) {
                 MultiFashionExport.npz(set, npz);
             } else {
                 MultiFashionExport.images(set, images);
             }
-            PrintWriter out = spec.commandLine().getOut();
             out.printf("wrote %s: %d canvases of %s%n", npz != null ? npz : images, set.size(), set.name());
             out.flush();
             return 0;
+        }
+
+        private CanvasSet limited(CanvasSet set) {
+            if (limit == null) {
+                return set;
+            }
+            if (limit < 1 || limit > set.size()) {
+                throw new UsageException("--limit: expected 1.." + set.size() + ", found " + limit);
+            }
+            return set.subset(limit);
         }
     }
 

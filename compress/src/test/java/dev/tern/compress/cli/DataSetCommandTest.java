@@ -289,6 +289,11 @@ class DataSetCommandTest {
             assertEquals(300, pngs.filter(p -> p.toString().endsWith(".png")).count());
         }
         assertEquals(builtIn, evalTasks("eval", teacher.toString(), "--data", images.toString(), "--json"));
+        // a data set folder: eval reads its test.npz (the same 300 test canvases)
+        Path folder = dir.resolve("mf-folder");
+        Outcome wf = tern("data", "multifashion", "--data", data.toString(), "--limit", "300", "--folder", folder.toString());
+        assertEquals(0, wf.code(), wf.err());
+        assertEquals(builtIn, evalTasks("eval", teacher.toString(), "--data", folder.toString(), "--json"));
         Outcome check = tern("data", "check", f.toString(), "--model", teacher.toString(), "--json");
         assertEquals(0, check.code(), check.err());
         JsonNode c = JSON.readTree(check.out());
