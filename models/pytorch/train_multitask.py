@@ -241,6 +241,18 @@ def metrics_selftest():
 # ---------------------------------------------------------------------------------------------
 # ONNX: export, metadata, and an independent check of the exported graph
 
+def cpu_name():
+    """The CPU's model name from /proc/cpuinfo (Linux), else platform.processor()."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "an unknown CPU"
+
+
 def tasks_json():
     return {"tasks": [
         {"output": "left", "name": "left", "kind": "multiclass", "labels": CLASSES},
@@ -546,7 +558,7 @@ thread (`torch.set_num_threads(1)`), deterministic algorithms, data in the recip
 a rerun on the same machine and torch version gives the same weights.
 
 **Cost: {t['train_seconds']:.0f} s ({t['train_seconds'] / 60:.1f} min) of training, {t['total_seconds']:.0f} s for the whole script**
-(data check, training, export, scoring) on a 2-vCPU AMD EPYC VM, one thread; the second
+(data check, training, export, scoring) on {cpu_name()} ({os.cpu_count()} vCPU), one thread; the second
 core was busy with other work at times (the slower epochs below). torch {t['torch']}, onnx {t['onnx']}, numpy {t['numpy']}, Python {t['python']}.
 
 | epoch | train loss | left CE | right CE | present BCE | seconds |
