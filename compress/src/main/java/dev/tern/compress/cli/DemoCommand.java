@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.concurrent.Callable;
 
-/** {@code tern demo [--quick] [--out DIR] [--fresh]}: the standard recipe on the shipped teacher and data. */
+/** {@code tern demo [--quick | --recipe R] [--model M] [--out DIR] [--fresh]}: the standard recipe on the shipped teacher and data. */
 @Command(name = "demo", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
         description = {"The main job: compress the shipped Multi-Fashion teacher (models/multifashion/hard.tern) with the "
                 + "standard recipe (models/recipes/demo.json): the fp32 teacher; int8; 80%% sparse + int8; channel-pruned "
@@ -36,21 +36,38 @@ public final class DemoCommand implements Callable<Integer> {
             + "Report under build/report-MODELNAME[-quick].")
     Path model;
 
+    @Option(names = "--recipe", paramLabel = "R.json", description = "Run recipe R instead of the standard one (its teacher "
+            + "replaced by --model when given; an .onnx teacher is imported first), e.g. models/pytorch/compress.json. "
+            + "Report under build/report-MODELNAME-RECIPENAME.")
+    Path recipeFile;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         Path home = Paths.get(System.getProperty("tern.home", "."));
-        Path recipe = home.resolve("models/recipes").resolve(quick ? "demo-quick.json" : "demo.json");
+        if (recipeFile != null && quick) {
+            throw new UsageException("--quick picks the quick standard recipe; give it or --recipe, not both");
+        }
+        Path recipe = recipeFile != null ? recipeFile : home.resolve("models/recipes").resolve(quick ? "demo-quick.json" : "demo.json");
         if (!Files.isRegularFile(recipe)) {
-            throw new NoSuchFileException(recipe.toString(), null, "the demo recipe is missing (run from the Tern repository)");
+            throw new NoSuchFileException(recipe.toString(), null, recipeFile != null ? "no such recipe file"
+                    : "the demo recipe is missing (run from the Tern repository)");
+        }
+        if (recipeFile != null && model == null) {
+            // a recipe whose teacher is not a .tern file (an .onnx, a SavedModel folder) is run as on --model
+            Path t = recipe.toAbsolutePath().getParent().resolve(CompressRecipe.read(recipe).teacher);
+            if (!t.getFileName().toString().endsWith(".tern")) {
+                model = t.normalize();
+            }
         }
         if (model != null) {
             return onModel(home, recipe);
         }
         CompressRecipe r = CompressRecipe.read(recipe);
-        Path dir = out != null ? out : home.resolve(quick ? "build/report-quick" : "build/report");
+        Path dir = out != null ? out : home.resolve(recipeFile != null ? "build/report-" + recipeFile.getFileName().toString()
+                .replaceAll("\\.json$", "") : quick ? "build/report-quick" : "build/report");
         return CompressCommand.run(r, recipe.toAbsolutePath().getParent(), dir, fresh, spec.commandLine().getOut(),
                 spec.commandLine().getErr());
     }
@@ -62,7 +79,8 @@ public final class DemoCommand implements Callable<Integer> {
      */
     private int onModel(Path home, Path recipe) throws Exception {
         String base = model.getFileName().toString().replaceAll("\\.(onnx|tern)$", "");
-        Path dir = (out != null ? out : home.resolve("build/report-" + base + (quick ? "-quick" : ""))).toAbsolutePath();
+        String suffix = recipeFile != null ? "-" + recipeFile.getFileName().toString().replaceAll("\\.json$", "") : quick ? "-quick" : "";
+        Path dir = (out != null ? out : home.resolve("build/report-" + base + suffix)).toAbsolutePath();
         Path teacher;
         if (model.getFileName().toString().endsWith(".tern")) {
             teacher = model.toAbsolutePath();

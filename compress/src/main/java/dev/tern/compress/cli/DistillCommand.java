@@ -1,7 +1,11 @@
 package dev.tern.compress.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tern.compress.data.DataSets;
+import dev.tern.compress.data.Dataset;
 import dev.tern.compress.data.MultiFashion;
+import dev.tern.compress.data.MultiFashionData;
+import dev.tern.compress.data.TrainingData;
 import dev.tern.compress.eval.Evaluator;
 import dev.tern.compress.job.DistillConfig;
 import dev.tern.compress.job.DistillJob;
@@ -33,7 +37,9 @@ import java.util.concurrent.Callable;
                 + "softmax(z / T) for the multiclass heads, sigmoid cross-entropy against sigmoid(z_teacher / T) for the "
                 + "multilabel one. The teacher (a .tern file) runs in the Tern runtime on every training batch. "
                 + "--width W builds the default edge student (a stride-2 conv, depthwise-separable blocks, MobileNet "
-                + "style) with its channels scaled by W; --student takes a training recipe instead. --control trains "
+                + "style) with its channels scaled by W, or, with --architecture teacher (the default for any other "
+                + "model or data set), the teacher's own graph with every layer but the heads scaled by W and fresh "
+                + "weights; --student takes a training recipe instead. --control trains "
                 + "the same student from scratch on hard labels only (alpha 1), with the same budget, so a report can "
                 + "say what distillation bought. The student is exported, imported and written as a .tern file."})
 public final class DistillCommand implements Callable<Integer> {
@@ -47,10 +53,11 @@ public final class DistillCommand implements Callable<Integer> {
     @Option(names = "--teacher", required = true, paramLabel = "T.tern", description = "The teacher (float32 or int8 .tern; never modified).")
     Path teacher;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST IDX folder (default: the repo's models/data/fashion-mnist).")
+    @Option(names = "--data", paramLabel = "PATH", description = "Fashion-MNIST IDX folder (default: the repo's models/data/fashion-mnist), "
+            + "or a data set (docs/DATA.md): an .npz, a folder of train/test .npz, an image folder with labels.csv.")
     Path data;
 
-    @Option(names = "--eval-samples", paramLabel = "N", defaultValue = "10000", description = "Test canvases to score the student on (default: ${DEFAULT-VALUE}; 0: skip).")
+    @Option(names = "--eval-samples", paramLabel = "N", defaultValue = "10000", description = "Test samples to score the student on (at most; default: ${DEFAULT-VALUE}; 0: skip).")
     int evalSamples;
 
     @Option(names = "--out", required = true, paramLabel = "S.tern", description = "The student .tern file to write (atomically).")
@@ -68,18 +75,59 @@ public final class DistillCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         DistillConfig c = DistillConfig.of(JobOptions.read(spec, DistillConfig.FIELDS));
-        if (evalSamples < 0 || evalSamples > 10_000) {
-            throw new UsageException("--eval-samples: expected an integer from 0 to 10000, found " + evalSamples);
+        if (evalSamples < 0) {
+            throw new UsageException("--eval-samples: expected an integer >= 0, found " + evalSamples);
         }
-        TrainRecipe r = DistillJob.recipe(c, null);
+        TrainRecipe r = c.student != null ? DistillJob.recipe(c, null) : null;
         ModelFiles.checkOutput(out, teacher);
         ModelInput t = ModelInput.read(teacher);
-        DistillJob.checkTeacher(t.def());
-        MultiFashion mf = new MultiFashion(DataOption.load(data));
-        DistillJob.Outcome d = DistillJob.run(t, c, r, mf, quiet || json ? null : spec.commandLine().getErr(), !quiet && !json);
+        boolean builtIn = DataOption.builtIn(data);
+        boolean derived = c.derives(DistillJob.edgeFits(t.def(), builtIn));
+        PrintWriter progress = quiet || json ? null : spec.commandLine().getErr();
+        if (!derived) {
+            if (!builtIn) {
+                throw new UsageException("--data " + data + ": an edge student (--architecture edge, or --student) learns "
+                        + "Multi-Fashion from the built-in data; for a data set derive the student from the teacher "
+                        + "(--width W --architecture teacher)");
+            }
+            if (r == null) {
+                r = DistillJob.recipe(c, null);
+            }
+            DistillJob.checkTeacher(t.def());
+            MultiFashion mf = new MultiFashion(DataOption.load(data));
+            DistillJob.Outcome d = DistillJob.run(t, c, r, mf, progress, !quiet && !json);
+            finish(c, d, r.epochs, r.trainSamples,
+                    evalSamples == 0 ? null : new MultiFashionData(mf.test().subset(Math.min(evalSamples, mf.test().size()))));
+        } else if (builtIn) {
+            DistillJob.derive(t.def(), c);
+            MultiFashion mf = new MultiFashion(DataOption.load(data));
+            TrainingData train = TrainingData.multiFashion(mf, DistillJob.DATA_SEED);
+            DistillJob.Outcome d = DistillJob.runDerived(t, c, train, progress, !quiet && !json);
+            finish(c, d, epochs(c), samples(c, train),
+                    evalSamples == 0 ? null : new MultiFashionData(mf.test().subset(Math.min(evalSamples, mf.test().size()))));
+        } else {
+            DistillJob.derive(t.def(), c);
+            try (DataSets.Parts parts = DataSets.forTraining(data, t.def().inputs().get(0), t.def().tasks())) {
+                TrainingData train = TrainingData.of(parts.train(), DistillJob.DATA_SEED);
+                DistillJob.Outcome d = DistillJob.runDerived(t, c, train, progress, !quiet && !json);
+                finish(c, d, epochs(c), samples(c, train),
+                        evalSamples == 0 ? null : parts.test().head(Math.min(evalSamples, parts.test().size())));
+            }
+        }
+        return 0;
+    }
+
+    private static int epochs(DistillConfig c) {
+        return c.epochs != null ? c.epochs : 8;
+    }
+
+    private static int samples(DistillConfig c, TrainingData train) {
+        return Math.min(train.size(), c.trainSamples != null ? c.trainSamples : train.size());
+    }
+
+    private void finish(DistillConfig c, DistillJob.Outcome d, int epochs, int samples, Dataset test) throws java.io.IOException {
         TernWriter.write(d.model(), out);
-        Evaluator.Report rep = evalSamples == 0 ? null
-                : EvaluateJob.score(TernModel.of(d.model()), mf.test().subset(Math.min(evalSamples, mf.test().size())));
+        Evaluator.Report rep = test == null ? null : EvaluateJob.score(TernModel.of(d.model()), test);
         PrintWriter pw = spec.commandLine().getOut();
         long params = d.model().parameterCount();
         if (json) {
@@ -87,14 +135,16 @@ public final class DistillCommand implements Callable<Integer> {
             j.put("model", out.toString());
             j.put("teacher", teacher.toString());
             j.put("mode", c.control ? "control" : "distilled");
+            j.put("student", d.recipe() != null ? d.recipe().name : d.model().name());
             j.put("temperature", c.temperature);
             j.put("alpha", c.control ? 1.0 : c.alpha);
-            j.put("epochs", r.epochs);
-            j.put("train_samples_per_epoch", r.trainSamples);
+            j.put("epochs", epochs);
+            j.put("train_samples_per_epoch", samples);
             j.put("params", params);
             j.put("size_bytes", Files.size(out));
             j.put("train_seconds", Math.round(d.trainSeconds() * 10) / 10.0);
             if (rep != null) {
+                j.put("test_samples", test.size());
                 ObjectNode tasks = j.putObject("tasks");
                 rep.tasks.forEach((task, m) -> m.forEach(tasks.putObject(task)::put));
             }
@@ -106,7 +156,6 @@ public final class DistillCommand implements Callable<Integer> {
             }
         }
         pw.flush();
-        return 0;
     }
 
     static String metrics(Map<String, Double> m) {

@@ -156,16 +156,23 @@ public final class Pipeline {
                     + "folder, or docs/DATA.md: an .npz, a folder of train/test .npz, an image folder with labels.csv)");
         }
         boolean builtIn = builtIn();
+        ModelDef t = ModelInput.read(teacher()).def();
+        boolean edgeFits = DistillJob.edgeFits(t, builtIn);
         boolean distills = false;
         for (int v = 0; v < recipe.variants.size(); v++) {
             for (CompressRecipe.Stage s : recipe.variants.get(v).stages) {
                 if (s.config instanceof DistillConfig) {
-                    if (!builtIn) {
-                        throw new BadInputException("variants[" + v + "] (" + recipe.variants.get(v).name + "): distill trains "
-                                + "Tern's Multi-Fashion students and needs the built-in data; with a data set in the recipe field "
-                                + "'data' use prune, finetune and quantize stages");
+                    DistillConfig dc = (DistillConfig) s.config;
+                    if (dc.derives(edgeFits)) {
+                        continue; // the student comes from the stage's input model: checked with the first stages below
                     }
-                    students.put(s, DistillJob.recipe((DistillConfig) s.config, recipeDir));
+                    if (!builtIn) {
+                        throw new BadInputException("variants[" + v + "] (" + recipe.variants.get(v).name + "): an edge student "
+                                + "(architecture edge, or a student recipe) learns Multi-Fashion from the built-in data; with a "
+                                + "data set in the recipe field 'data' derive the student from the teacher (width with "
+                                + "architecture teacher)");
+                    }
+                    students.put(s, DistillJob.recipe(dc, recipeDir));
                     distills = true;
                 } else if (s.config instanceof EvaluateConfig && ((EvaluateConfig) s.config).reference != null) {
                     Path ref = recipeDir.resolve(((EvaluateConfig) s.config).reference);
@@ -175,7 +182,6 @@ public final class Pipeline {
                 }
             }
         }
-        ModelDef t = ModelInput.read(teacher()).def();
         if (distills) {
             DistillJob.checkTeacher(t);
         }
@@ -207,6 +213,8 @@ public final class Pipeline {
             if (builtIn) {
                 FinetuneJob.check(def);
             }
+        } else if (config instanceof DistillConfig && ((DistillConfig) config).derives(DistillJob.edgeFits(def, builtIn))) {
+            DistillJob.derive(def, (DistillConfig) config);
         }
     }
 
@@ -352,7 +360,10 @@ public final class Pipeline {
                 made = o.model();
                 o.epochLoss().forEach(outcome.putArray("epoch_loss")::add);
             } else {
-                DistillJob.Outcome o = DistillJob.run(input, (DistillConfig) c, students.get(stage), data, progress, true);
+                DistillJob.Outcome o = students.containsKey(stage)
+                        ? DistillJob.run(input, (DistillConfig) c, students.get(stage), data, progress, true)
+                        : DistillJob.runDerived(input, (DistillConfig) c, data != null ? TrainingData.multiFashion(data, DistillJob.DATA_SEED)
+                        : TrainingData.of(parts.train(), DistillJob.DATA_SEED), progress, true);
                 made = o.model();
                 outcome.put("train_seconds", Math.round(o.trainSeconds() * 10) / 10.0);
             }

@@ -100,7 +100,8 @@ public final class Report {
         for (CompressRecipe.Variant v : recipe.variants) {
             if (v.from == null && v.stages.size() == 1 && v.stages.get(0).config instanceof DistillConfig) {
                 DistillConfig d = (DistillConfig) v.stages.get(0).config;
-                String key = (d.width != null ? "w" + d.width : d.student) + "/" + d.epochs + "/" + d.trainSamples;
+                String key = (d.width != null ? "w" + d.width + "/" + d.architecture : d.student) + "/" + d.epochs + "/" + d.trainSamples
+                        + "/" + d.learningRate + "/" + d.batchSize;
                 (d.control ? control : distilled).putIfAbsent(key, v.name);
             }
         }

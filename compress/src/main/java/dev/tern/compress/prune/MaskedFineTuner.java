@@ -7,6 +7,7 @@ import dev.tern.compress.data.MultiFashionData;
 import dev.tern.compress.data.TaskLabels;
 import dev.tern.compress.tf.TfModelGraph;
 import dev.tern.compress.train.AdamGraph;
+import dev.tern.compress.train.Trainer;
 import dev.tern.runtime.model.ModelDef;
 import dev.tern.runtime.model.TaskKind;
 import dev.tern.runtime.model.TaskSpec;
@@ -64,6 +65,14 @@ public final class MaskedFineTuner {
         public boolean progress;
         /** Loss weight per task name (missing: 1). */
         public Map<String, Double> taskWeights = Map.of();
+        /**
+         * Knowledge distillation (null: none): each task's loss becomes alpha x its hard-label
+         * loss + (1 - alpha) x T^2 x the soft loss against the teacher's logits of the same
+         * batch ({@link Trainer.Distillation}, {@link Trainer#softLoss}).
+         */
+        public Trainer.Distillation distillation;
+        /** The progress bar's name ("fine-tune epoch 1/3"). */
+        public String label = "fine-tune";
     }
 
     /** The fine-tuned model (pruned weights exactly zero), its masks, and the mean loss per epoch. */
@@ -187,11 +196,20 @@ public final class MaskedFineTuner {
             Placeholder<TFloat32> x = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(xShape)));
             Map<String, Operand<TFloat32>> out = TfModelGraph.forward(tf, def, Map.of(inputName, x), effective::get);
             Map<String, Placeholder<TFloat32>> labels = new LinkedHashMap<>();
+            Map<String, Placeholder<TFloat32>> teacherFeeds = new LinkedHashMap<>();
+            Trainer.Distillation kd = o.distillation;
             Operand<TFloat32> total = null;
             for (TaskSpec t : def.tasks()) {
                 Placeholder<TFloat32> y = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, t.size())));
                 labels.put(t.name(), y);
                 Operand<TFloat32> l = taskLoss(tf, def, t, out, y);
+                if (kd != null) {
+                    Placeholder<TFloat32> zt = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, t.size())));
+                    teacherFeeds.put(t.name(), zt);
+                    l = tf.math.add(tf.math.mul(l, tf.constant((float) kd.alpha)),
+                            tf.math.mul(Trainer.softLoss(tf, t.kind(), logits(tf, def, t, out), zt, kd.temperature),
+                                    tf.constant((float) ((1 - kd.alpha) * kd.temperature * kd.temperature))));
+                }
                 double w = o.taskWeights.getOrDefault(t.name(), 1.0);
                 if (w != 1.0) {
                     l = tf.math.mul(l, tf.constant((float) w));
@@ -234,7 +252,7 @@ public final class MaskedFineTuner {
                 double sum = 0;
                 int steps = Math.min(stepsPerEpoch, data.size() / bs);
                 me.tongfei.progressbar.ProgressBar bar = o.progress
-                        ? dev.tern.compress.Progress.bar(String.format("fine-tune epoch %d/%d", e + 1, o.epochs), steps) : null;
+                        ? dev.tern.compress.Progress.bar(String.format("%s epoch %d/%d", o.label, e + 1, o.epochs), steps) : null;
                 if (bar != null) {
                     dev.tern.compress.Progress.note(bar, "loss -.----");
                 }
@@ -254,6 +272,14 @@ public final class MaskedFineTuner {
                                 TFloat32 yt = labelTensor(data.labels(t.name()), b * bs, bs);
                                 fed.add(yt);
                                 r.feed(labels.get(t.name()), yt);
+                            }
+                            if (kd != null) {
+                                Map<String, float[]> z = kd.teacher.logits(xb, bs);
+                                for (TaskSpec t : def.tasks()) {
+                                    TFloat32 zt = TFloat32.tensorOf(Shape.of(bs, t.size()), DataBuffers.of(z.get(t.name()), true, false));
+                                    fed.add(zt);
+                                    r.feed(teacherFeeds.get(t.name()), zt);
+                                }
                             }
                             applies.forEach(r::addTarget);
                             powers.forEach(r::addTarget);
@@ -311,6 +337,27 @@ public final class MaskedFineTuner {
      * A head whose output is probabilities is trained on its softmax or sigmoid node's input;
      * probabilities from any other op get the cross-entropy of the clipped probabilities.
      */
+    /**
+     * The logits of a classification head (its output, or its softmax / sigmoid node's input; a
+     * head of probabilities from any other op gives log p, or log(p / (1 - p)) for a multilabel
+     * head, of the clipped probabilities), or a regression head's output.
+     */
+    static Operand<TFloat32> logits(Ops tf, ModelDef def, TaskSpec t, Map<String, Operand<TFloat32>> out) {
+        Operand<TFloat32> z = out.get(t.output());
+        if (t.kind() == TaskKind.REGRESSION || t.logits()) {
+            return z;
+        }
+        for (dev.tern.runtime.model.Node n : def.nodes()) {
+            if (n.output().equals(t.output())
+                    && (n.op() == dev.tern.runtime.model.OpType.SOFTMAX && t.kind() == TaskKind.MULTICLASS
+                    || n.op() == dev.tern.runtime.model.OpType.SIGMOID && t.kind() == TaskKind.MULTILABEL)) {
+                return out.get(n.input(0));
+            }
+        }
+        Operand<TFloat32> p = tf.clipByValue(z, tf.constant(1e-7f), tf.constant(1f - 1e-7f));
+        return t.kind() == TaskKind.MULTICLASS ? tf.math.log(p) : tf.math.log(tf.math.div(p, tf.math.sub(tf.onesLike(p), p)));
+    }
+
     static Operand<TFloat32> taskLoss(Ops tf, ModelDef def, TaskSpec t, Map<String, Operand<TFloat32>> out, Operand<TFloat32> y) {
         Operand<TFloat32> z = out.get(t.output());
         if (t.kind() == TaskKind.REGRESSION) {
@@ -387,6 +434,9 @@ public final class MaskedFineTuner {
     private static void updateMasks(Session s, Set<String> pruned, Map<String, Operand<TFloat32>> reads,
                                      Map<String, Placeholder<TFloat32>> feeds, Map<String, Op> assign, Map<String, long[]> shapes,
                                      MaskRule rule, double sparsity, Map<String, boolean[]> masks) {
+        if (pruned.isEmpty()) {
+            return;
+        }
         Map<String, float[]> current = new LinkedHashMap<>();
         for (String p : pruned) {
             try (Result res = s.runner().fetch(reads.get(p)).run()) {

@@ -79,7 +79,10 @@ public final class Trainer {
      * of T. Alpha 1 is plain training on hard labels.
      */
     public static final class Distillation {
-        /** Teacher logits of a batch: images [count, 36, 36, 1] in [0, 1] to logits [count, 10] per task. */
+        /**
+         * Teacher logits of a batch: count samples (canvases [count, 36, 36, 1] in [0, 1] for
+         * the edge students, the model's input for a derived one) to logits [count, width] per task.
+         */
         public interface Teacher {
             Map<String, float[]> logits(float[] images, int count);
         }
@@ -300,7 +303,7 @@ public final class Trainer {
      * the softened teacher sigmoids (multilabel), or, for a regression head, the mean squared
      * difference to the teacher's outputs (no temperature: divide it out of the T^2 factor).
      */
-    static Operand<TFloat32> softLoss(Ops tf, TaskKind kind, Operand<TFloat32> z, Operand<TFloat32> teacher, double temperature) {
+    public static Operand<TFloat32> softLoss(Ops tf, TaskKind kind, Operand<TFloat32> z, Operand<TFloat32> teacher, double temperature) {
         if (kind == TaskKind.REGRESSION) {
             Operand<TFloat32> d = tf.math.sub(z, teacher);
             return tf.math.div(tf.math.mean(tf.math.mul(d, d), tf.constant(new int[] {0, 1})),

@@ -378,10 +378,18 @@ class DataSetCommandTest {
         assertTrue(md.contains("test part of the 80/10/10 split"), md);
         JsonNode log = JSON.readTree(out.resolve("logs/int8/1-quantize.json").toFile());
         assertEquals(List.of("left", "present"), iterable(log.get("tasks").fieldNames()));
-        // distill needs the built-in data: refused before any work
-        Files.writeString(recipe, Files.readString(recipe).replace("{\"stage\": \"evaluate\"}", "{\"stage\": \"distill\", \"width\": 0.5}"));
-        rejected(new String[] {"compress", "--recipe", recipe.toString(), "--out", dir.resolve("out2").toString()},
-                "distill trains Tern's Multi-Fashion students and needs the built-in data");
+        // a distill stage on a data set derives its student from the teacher; an edge student is refused before any work
+        Files.writeString(recipe, Files.readString(recipe).replace("{\"stage\": \"evaluate\"}",
+                "{\"stage\": \"evaluate\"}]}, {\"name\": \"student\", \"stages\": [{\"stage\": \"distill\", \"width\": 0.5, "
+                        + "\"epochs\": 1, \"train_samples\": 16, \"batch_size\": 8}"));
+        Outcome d = tern("compress", "--recipe", recipe.toString(), "--out", dir.resolve("out2").toString());
+        assertEquals(0, d.code(), d.err());
+        JsonNode step = JSON.readTree(dir.resolve("out2/logs/student/1-distill.json").toFile());
+        assertTrue(step.toString().contains("derived from tiny.tern at width 0.5"), step.toString());
+        Files.writeString(recipe, Files.readString(recipe).replace("\"width\": 0.5,", "\"width\": 0.5, \"architecture\": \"edge\","));
+        rejected(new String[] {"compress", "--recipe", recipe.toString(), "--out", dir.resolve("out3").toString()},
+                "(student): an edge student (architecture edge, or a student recipe) learns Multi-Fashion from the built-in data");
+        assertFalse(Files.exists(dir.resolve("out3")));
     }
 
     /**

@@ -64,6 +64,45 @@ class DistillCommandTest {
         assertArrayEquals(teacherBytes, Files.readAllBytes(teacher), "the teacher is never modified");
     }
 
+    /**
+     * On a user data set the student is derived from the teacher's graph (architecture auto):
+     * the teacher's layers at half width, its heads, trained on the set's train part and scored
+     * on its test part; the provenance names the data set's checksum.
+     */
+    @Test
+    void onAUserDataSetTheStudentIsDerivedFromTheTeacher() throws Exception {
+        Path npz = dir.resolve("mf.npz");
+        Outcome w = tern("data", "multifashion", "--data", PruneCommandTest.DATA, "--split", "train", "--limit", "400", "--npz", npz.toString());
+        assertEquals(0, w.code(), w.err());
+        Path out = dir.resolve("derived.tern");
+        Outcome r = tern("distill", "--teacher", teacher.toString(), "--width", "0.5", "--data", npz.toString(), "--epochs", "1",
+                "--batch-size", "32", "--json", "--quiet", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals("tiny-w0.5", j.get("student").asText());
+        assertEquals(320, j.get("train_samples_per_epoch").asInt(), "80% of 400 (the single file's deterministic split)");
+        assertEquals(40, j.get("test_samples").asInt());
+        TernModel m = TernModel.load(out);
+        ModelInput t = ModelInput.read(teacher);
+        assertEquals(t.def().nodes().size(), m.def().nodes().size(), "the teacher's graph");
+        assertEquals(4, m.def().tensor("conv1/filter").dim(0), "conv 8 -> 4 channels");
+        assertEquals(4, m.def().tensor("conv2/filter").dim(3), "conv2 reads the 4");
+        assertEquals(16, m.def().tensor("fc/weights").dim(0), "dense 32 -> 16");
+        assertEquals(9 * 9 * 4, m.def().tensor("fc/weights").dim(1), "on the flattened 9x9x4");
+        assertEquals(10, m.def().tensor("left/weights").dim(0), "heads keep their width");
+        Provenance.Step step = Provenance.chain(m.def()).get(0);
+        assertEquals("distill", step.job());
+        assertEquals(2, step.inputs().size(), "the teacher and the data set: " + step.inputs());
+        assertTrue(step.data().contains("epochs 0-0, 320 samples each"), step.data());
+
+        Path bad = dir.resolve("bad.tern");
+        Outcome edge = tern("distill", "--teacher", teacher.toString(), "--width", "0.5", "--architecture", "edge", "--data",
+                npz.toString(), "--out", bad.toString());
+        assertEquals(2, edge.code(), edge.err());
+        assertTrue(edge.err().contains("--architecture teacher"), edge.err());
+        assertFalse(Files.exists(bad));
+    }
+
     @Test
     void badInputExitsTwoAndWritesNothing() throws Exception {
         Path out = dir.resolve("s.tern");
@@ -73,6 +112,8 @@ class DistillCommandTest {
             {"distill", "--teacher", teacher.toString(), "--width", "0", "--out", out.toString()},
             {"distill", "--teacher", teacher.toString(), "--width", "0.5", "--student", "r.json", "--out", out.toString()},
             {"distill", "--teacher", teacher.toString(), "--out", out.toString()},
+            {"distill", "--teacher", teacher.toString(), "--width", "0.5", "--architecture", "wide", "--out", out.toString()},
+            {"distill", "--teacher", teacher.toString(), "--student", "r.json", "--architecture", "teacher", "--out", out.toString()},
             {"distill", "--teacher", dir.resolve("missing.tern").toString(), "--width", "0.5", "--out", out.toString()},
             {"distill", "--teacher", teacher.toString(), "--student", dir.resolve("missing.json").toString(), "--out", out.toString()},
         };

@@ -56,4 +56,33 @@ class PytorchModelTest {
         assertTrue(ta.get("left").get("accuracy").asDouble() > 0.8, ta.toString());
         assertTrue(ta.get("present").get("micro_f1").asDouble() > 0.8, ta.toString());
     }
+
+    /**
+     * {@code tern demo --recipe R} on a recipe whose teacher is the .onnx file: imported first,
+     * then every stage, a distill stage deriving its student from the imported graph; bad
+     * options are refused.
+     */
+    @Test
+    void aRecipeWithAnOnnxTeacherRunsThroughDemo() throws Exception {
+        Path repo = Paths.get(System.getProperty("tern.repo", ".."));
+        Path recipe = dir.resolve("r.json");
+        java.nio.file.Files.writeString(recipe, "{\"name\": \"onnx teacher\", \"teacher\": \""
+                + repo.resolve("models/pytorch/multitask.onnx").toAbsolutePath() + "\", \"data\": \""
+                + repo.resolve("models/data/fashion-mnist").toAbsolutePath() + "\", \"eval_samples\": 100, \"latency_runs\": 20, "
+                + "\"latency_warmup\": 5, \"quick\": true, \"variants\": [{\"name\": \"teacher-fp32\", \"stages\": []}, "
+                + "{\"name\": \"student\", \"stages\": [{\"stage\": \"distill\", \"width\": 0.25, \"architecture\": \"teacher\", "
+                + "\"epochs\": 1, \"train_samples\": 64, \"batch_size\": 32}]}]}");
+        Path out = dir.resolve("report");
+        Outcome r = tern("demo", "--recipe", recipe.toString(), "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(java.nio.file.Files.isRegularFile(out.resolve("teacher/multitask.tern")), r.out());
+        JsonNode log = new ObjectMapper().readTree(out.resolve("logs/student/1-distill.json").toFile());
+        assertTrue(log.toString().contains("derived from multitask.tern at width 0.25"), log.toString());
+        assertTrue(java.nio.file.Files.readString(out.resolve("report.md")).contains("student"));
+        Outcome both = tern("demo", "--recipe", recipe.toString(), "--quick");
+        assertEquals(2, both.code(), both.err());
+        Outcome missing = tern("demo", "--recipe", dir.resolve("none.json").toString());
+        assertEquals(2, missing.code(), missing.err());
+        assertTrue(missing.err().contains("none.json"), missing.err());
+    }
 }
