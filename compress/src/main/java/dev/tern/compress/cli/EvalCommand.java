@@ -58,10 +58,12 @@ public final class EvalCommand implements Callable<Integer> {
         long size = sizeBytes(model);
         EvaluateJob.Outcome r;
         Dataset test;
+        java.util.List<dev.tern.runtime.model.TaskSpec> specs;
         try (Predictor p = EvaluateJob.open(model); Predictor ref = c.reference == null ? null : EvaluateJob.open(Path.of(c.reference));
              Dataset all = DataOption.open(data, p.input(), p.tasks(), DataSets.Split.TEST, true)) {
             test = EvaluateJob.samples(c, all);
             r = EvaluateJob.run(p, ref, test);
+            specs = p.tasks();
         }
         Evaluator.Report report = r.report();
         String engine = r.engine();
@@ -82,6 +84,21 @@ public final class EvalCommand implements Callable<Integer> {
                 e.getValue().forEach(m::put);
                 if (agreement != null) {
                     m.put("agreement", agreement.get(e.getKey()));
+                }
+            }
+            ObjectNode recall = o.putObject("class_recall");
+            for (dev.tern.runtime.model.TaskSpec ts : specs) {
+                double[] rs = report.classRecall.get(ts.name());
+                if (rs != null) {
+                    ObjectNode m = recall.putObject(ts.name());
+                    for (int k = 0; k < rs.length; k++) {
+                        String label = k < ts.labels().size() ? ts.labels().get(k) : String.valueOf(k);
+                        if (Double.isNaN(rs[k])) {
+                            m.putNull(label);
+                        } else {
+                            m.put(label, rs[k]);
+                        }
+                    }
                 }
             }
             o.put("size_bytes", size);

@@ -33,6 +33,11 @@ public final class Evaluator {
     public static final class Report {
         public final int samples;
         public final Map<String, Map<String, Double>> tasks = new LinkedHashMap<>();
+        /**
+         * Per classification task, the recall of each class (multiclass) or label (multilabel,
+         * at the model's thresholds), in label order; NaN for one without samples.
+         */
+        public final Map<String, double[]> classRecall = new LinkedHashMap<>();
         public final double p50Micros;
         public final double p99Micros;
         public final float[][][] scores;
@@ -121,8 +126,21 @@ public final class Evaluator {
         Report r = new Report(n, h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3, scores);
         for (int t = 0; t < tasks.size(); t++) {
             r.tasks.put(tasks.get(t).name(), metrics(tasks.get(t), scores[t], truth[t]));
+            double[] recall = classRecall(tasks.get(t), scores[t], truth[t]);
+            if (recall != null) {
+                r.classRecall.put(tasks.get(t).name(), recall);
+            }
         }
         return r;
+    }
+
+    /** The recall of each class or label of a classification task; null for regression. */
+    static double[] classRecall(TaskSpec spec, float[][] scores, TaskLabels truth) {
+        return switch (spec.kind()) {
+            case MULTICLASS -> Metrics.classRecall(scores, truth.classes(), spec.size());
+            case MULTILABEL -> Metrics.labelRecall(truth.multiHot(), Metrics.predict(scores, spec.thresholds()));
+            default -> null;
+        };
     }
 
     /** The metrics of one task's scores against its labels. */

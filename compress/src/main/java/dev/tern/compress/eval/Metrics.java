@@ -48,6 +48,50 @@ public final class Metrics {
     }
 
     /**
+     * Recall of each class: of the samples whose label is class c, the fraction predicted c
+     * (argmax; ties to the lower index, as {@link #accuracy}); NaN for a class with no sample.
+     * What "who compression hurts" compares per class (Hooker et al. 2019).
+     */
+    public static double[] classRecall(float[][] scores, int[] labels, int classes) {
+        MetricsChecks.rows("scores", scores.length, "labels", labels.length);
+        long[] right = new long[classes];
+        long[] count = new long[classes];
+        for (int i = 0; i < labels.length; i++) {
+            count[labels[i]]++;
+            if (argmax(scores[i]) == labels[i]) {
+                right[labels[i]]++;
+            }
+        }
+        double[] r = new double[classes];
+        for (int c = 0; c < classes; c++) {
+            r[c] = count[c] == 0 ? Double.NaN : (double) right[c] / count[c];
+        }
+        return r;
+    }
+
+    /** The first index of the highest score. */
+    private static int argmax(float[] s) {
+        int k = 0;
+        for (int c = 1; c < s.length; c++) {
+            if (s[c] > s[k]) {
+                k = c;
+            }
+        }
+        return k;
+    }
+
+    /** Recall of each label, tp / (tp + fn) at the predictions given; NaN for a label with no positive. */
+    public static double[] labelRecall(boolean[][] truth, boolean[][] predicted) {
+        LabelCounts c = LabelCounts.of(truth, predicted);
+        double[] r = new double[c.labels()];
+        for (int l = 0; l < r.length; l++) {
+            long pos = c.tp[l] + c.fn[l];
+            r[l] = pos == 0 ? Double.NaN : (double) c.tp[l] / pos;
+        }
+        return r;
+    }
+
+    /**
      * Fraction of rows whose label ranks among the {@code k} highest scores (ties: lower class
      * index first). A row's label ranks
      * {@code r = #{c : s[c] > s[y] or (s[c] == s[y] and c < y)}}; a hit is {@code r < k}.

@@ -72,6 +72,8 @@ public final class Pipeline {
         public long sizeBytes;
         public long params;
         public Map<String, Map<String, Double>> tasks = new LinkedHashMap<>();
+        /** Per classification task, each class's (label's) recall by name, in label order; NaN: no sample of it. */
+        public Map<String, Map<String, Double>> classRecall = new LinkedHashMap<>();
         public double p50;
         public double p99;
         /** The median of each latency round, µs, in round order: the spread the report calls noise. */
@@ -318,6 +320,14 @@ public final class Pipeline {
                     && config.equals(j.path("config"))) {
                 progress.printf("[%d/%d] %s: %s (reused %s)%n", step, total, variant, what, out.relativize(log));
                 progress.flush();
+                if (!j.has("class_recall")) {
+                    // a log from before per-class recall: the model is reused, scored again for it
+                    ModelDef def = ModelInput.read(model).def();
+                    Dataset set = stage != null && evaluate && ((EvaluateConfig) stage.config).limit != null
+                            ? EvaluateJob.samples((EvaluateConfig) stage.config, fullTest) : test;
+                    ((ObjectNode) j).set("class_recall", classRecall(EvaluateJob.score(TernModel.of(def), set), def));
+                    AtomicFiles.write(log, json.writeValueAsBytes(j));
+                }
                 fromLog(r, j, model);
                 r.memory = evaluate ? mem : null;
                 return r;
@@ -409,6 +419,7 @@ public final class Pipeline {
         j.put("params", made.parameterCount());
         ObjectNode tasks = j.putObject("tasks");
         rep.tasks.forEach((t, ms) -> ms.forEach(tasks.putObject(t)::put));
+        j.set("class_recall", classRecall(rep, made));
         j.put("eval_samples", rep.samples);
         j.put("wall_seconds", Math.round(wall * 10) / 10.0);
         if (!outcome.isEmpty()) {
@@ -422,6 +433,24 @@ public final class Pipeline {
         fromLog(r, j, model);
         r.memory = result;
         return r;
+    }
+
+    /** Each classification task's per-class recall by class name (null: no test sample of the class). */
+    private ObjectNode classRecall(Evaluator.Report rep, ModelDef def) {
+        ObjectNode recall = json.createObjectNode();
+        rep.classRecall.forEach((t, rs) -> {
+            ObjectNode o = recall.putObject(t);
+            List<String> names = def.task(t).labels();
+            for (int c = 0; c < rs.length; c++) {
+                String name = c < names.size() ? names.get(c) : String.valueOf(c);
+                if (Double.isNaN(rs[c])) {
+                    o.putNull(name);
+                } else {
+                    o.put(name, rs[c]);
+                }
+            }
+        });
+        return recall;
     }
 
     /** CRC32C of a file ({@code crc32c:HEX}): a stage is reused only if its input is byte for byte the same. */
@@ -439,6 +468,11 @@ public final class Pipeline {
             Map<String, Double> ms = new LinkedHashMap<>();
             t.getValue().fields().forEachRemaining(e -> ms.put(e.getKey(), e.getValue().asDouble()));
             r.tasks.put(t.getKey(), ms);
+        });
+        j.path("class_recall").fields().forEachRemaining(t -> {
+            Map<String, Double> ms = new LinkedHashMap<>();
+            t.getValue().fields().forEachRemaining(e -> ms.put(e.getKey(), e.getValue().isNull() ? Double.NaN : e.getValue().asDouble()));
+            r.classRecall.put(t.getKey(), ms);
         });
         JsonNode p = j.get("provenance");
         r.provenance = p == null ? List.of() : List.of(json.treeToValue(p, Provenance.Step[].class));

@@ -80,7 +80,7 @@ public final class Report {
         r.tasks.forEach((t, m) -> tasks.put(t, TaskMetrics.fromMap(t, m)));
         return new VariantResult(r.name, r.from, r.stages, r.model == null ? null : r.model.toString(), precision, r.sizeBytes,
                 r.params, tasks, new Latency(r.p50, r.p99, r.roundMedians), r.wallSeconds,
-                new ObjectMapper().valueToTree(r.provenance));
+                new ObjectMapper().valueToTree(r.provenance), r.classRecall);
     }
 
     /** Whether a quantize stage is in the variant's chain (its own stages or those of what it was made from). */

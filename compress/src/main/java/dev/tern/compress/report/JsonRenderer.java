@@ -30,7 +30,8 @@ public final class JsonRenderer {
         j.put("wall_seconds", Math.round(run.wallSeconds()));
         j.set("teacher", entry(m.teacher()));
         ArrayNode vs = j.putArray("variants");
-        m.rows().forEach(r -> vs.add(entry(r)));
+        m.rows().forEach(r -> vs.add(entry(m, r)));
+        j.put("class_bar_points", ReportModel.CLASS_BAR);
         ArrayNode aliases = j.putArray("teacher_aliases");
         m.teacherAliases().forEach(aliases::add);
         strings(j.putArray("pareto_size_front"), m.sizeFront());
@@ -62,6 +63,25 @@ public final class JsonRenderer {
         return j;
     }
 
+    private static ObjectNode entry(ReportModel m, ReportModel.Row r) {
+        ObjectNode o = entry(r);
+        if (r != m.teacher()) {
+            ObjectNode change = o.putObject("class_recall_change_points");
+            r.result().classRecallChange(m.teacher().result()).forEach((t, cs) -> {
+                ObjectNode c = change.putObject(t);
+                cs.forEach((k, v) -> c.put(k, Math.round(v * 100) / 100.0));
+            });
+            ObjectNode hurt = o.putObject("classes_hurt");
+            m.classHurt(r).forEach((t, h) -> {
+                ObjectNode x = hurt.putObject(t);
+                x.put("worst_class", h.worstClass());
+                x.put("worst_change_points", Math.round(h.worstChange() * 100) / 100.0);
+                strings(x.putArray("below_bar"), h.hurt());
+            });
+        }
+        return o;
+    }
+
     private static ObjectNode entry(ReportModel.Row r) {
         VariantResult v = r.result();
         ObjectNode o = JsonNodeFactory.instance.objectNode();
@@ -79,6 +99,19 @@ public final class JsonRenderer {
             ObjectNode x = tasks.putObject(t);
             metrics.toMap().forEach(x::put);
         });
+        if (!v.classRecall().isEmpty()) {
+            ObjectNode recall = o.putObject("class_recall");
+            v.classRecall().forEach((t, cs) -> {
+                ObjectNode x = recall.putObject(t);
+                cs.forEach((c, x1) -> {
+                    if (Double.isNaN(x1)) {
+                        x.putNull(c);
+                    } else {
+                        x.put(c, Math.round(x1 * 10000) / 10000.0);
+                    }
+                });
+            });
+        }
         ObjectNode change = o.putObject("change_points");
         r.change().forEach((t, c) -> change.put(t, Math.round(c * 100) / 100.0));
         Latency l = v.latency();

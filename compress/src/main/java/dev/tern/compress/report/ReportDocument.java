@@ -46,6 +46,7 @@ final class ReportDocument {
     static final String VERDICT = "Verdict";
     static final String NOISE = "Latency and its noise";
     static final String DISTILLATION = "What distillation bought";
+    static final String HURT = "Who compression hurts";
     static final String PLOTS = "Plots";
 
     static List<Block> of(ReportModel m) {
@@ -71,6 +72,16 @@ final class ReportDocument {
         b.add(table(m));
         b.add(new Heading(2, VERDICT));
         b.add(new Paragraph(null, m.verdict()));
+        Table hurt = hurtTable(m);
+        if (hurt != null) {
+            b.add(new Heading(2, HURT));
+            b.add(new Paragraph(null, String.format(Locale.ROOT, "Per class (per label for a multilabel task, at its "
+                    + "thresholds), the recall's change from the teacher's in points: the class that lost most, and every "
+                    + "class that lost more than %.0f points (Hooker et al. 2019, \"What do compressed deep neural networks "
+                    + "forget?\"). A headline metric can hold while one class pays for it. Every class's recall is in "
+                    + "report.json.", ReportModel.CLASS_BAR)));
+            b.add(hurt);
+        }
         b.add(new Heading(2, NOISE));
         b.add(new Bullets(noise(m)));
         if (!m.distillation().isEmpty()) {
@@ -135,6 +146,36 @@ final class ReportDocument {
             rows.add(c);
         }
         return new Table(header, rows, numeric);
+    }
+
+    /** One row per distinct variant, one column per task measured per class; null when nothing was. */
+    private static Table hurtTable(ReportModel m) {
+        List<String> tasks = new ArrayList<>(m.teacher().result().classRecall().keySet());
+        if (tasks.isEmpty()) {
+            return null;
+        }
+        List<String> header = new ArrayList<>(List.of("variant"));
+        for (String t : tasks) {
+            header.add(t + ": worst class");
+            header.add(t + String.format(Locale.ROOT, ": below -%.0f", ReportModel.CLASS_BAR));
+        }
+        boolean[] numeric = new boolean[header.size()];
+        List<List<String>> rows = new ArrayList<>();
+        for (ReportModel.Row r : m.distinctRows()) {
+            if (r == m.teacher()) {
+                continue;
+            }
+            Map<String, ReportModel.ClassHurt> h = m.classHurt(r);
+            List<String> c = new ArrayList<>();
+            c.add(r.name());
+            for (String t : tasks) {
+                ReportModel.ClassHurt x = h.get(t);
+                c.add(x == null ? "n/a" : String.format(Locale.ROOT, "%s (%+.1f)", x.worstClass(), x.worstChange()));
+                c.add(x == null ? "n/a" : x.hurt().isEmpty() ? "none" : x.hurt().size() + ": " + String.join(", ", x.hurt()));
+            }
+            rows.add(c);
+        }
+        return rows.isEmpty() ? null : new Table(header, rows, numeric);
     }
 
     static String vsTeacher(Latency.Comparison c) {

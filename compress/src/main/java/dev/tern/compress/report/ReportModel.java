@@ -32,6 +32,8 @@ public record ReportModel(Run run, Row teacher, List<Row> rows, List<String> siz
     /** The bars the issue sets for the best variant within 1 point of the teacher. */
     public static final double SIZE_BAR = 0.10;
     public static final double SPEED_BAR = 3.0;
+    /** A class whose recall drops by more than this many points is hurt (issue #21's per-class bar). */
+    public static final double CLASS_BAR = 3.0;
 
     /**
      * What was run: the recipe's name and settings, the machine, the total wall time.
@@ -80,6 +82,29 @@ public record ReportModel(Run run, Row teacher, List<Row> rows, List<String> siz
 
     /** What distillation bought: per task, the distilled student's headline metric minus its control's, in points. */
     public record Distillation(String distilled, String control, Map<String, Double> gainPoints, boolean beatsControlOnEveryTask) {
+    }
+
+    /**
+     * Who one task's compression hurt: the class whose recall dropped most against the
+     * teacher's, by how many points, and the classes that dropped by more than
+     * {@link #CLASS_BAR}, worst first.
+     */
+    public record ClassHurt(String worstClass, double worstChange, List<String> hurt) {
+    }
+
+    /** Per classification task that both measured per class, who {@code r}'s compression hurt; empty without per-class data. */
+    public Map<String, ClassHurt> classHurt(Row r) {
+        Map<String, ClassHurt> out = new LinkedHashMap<>();
+        r.result().classRecallChange(teacher.result()).forEach((task, change) -> {
+            if (change.isEmpty()) {
+                return;
+            }
+            List<Map.Entry<String, Double>> sorted = new ArrayList<>(change.entrySet());
+            sorted.sort(Map.Entry.comparingByValue());
+            List<String> hurt = sorted.stream().filter(e -> e.getValue() < -CLASS_BAR).map(Map.Entry::getKey).toList();
+            out.put(task, new ClassHurt(sorted.get(0).getKey(), sorted.get(0).getValue(), hurt));
+        });
+        return out;
     }
 
     /** The tasks, in the teacher's order. */

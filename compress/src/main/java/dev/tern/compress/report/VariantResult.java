@@ -23,10 +23,18 @@ import java.util.Map;
  * @param latency     its batch-1 latency
  * @param wallSeconds how long making it took (its stages, and those of what it was made from)
  * @param provenance  what made it, as recorded (opaque to the analysis; reported as it is)
+ * @param classRecall per classification task, each class's (or label's) recall by name, in label
+ *                    order (NaN: no test sample of it); empty when not measured
  */
 public record VariantResult(String name, String derivedFrom, List<String> stages, String model, String precision,
                             long sizeBytes, long params, Map<String, TaskMetrics> tasks, Latency latency,
-                            double wallSeconds, JsonNode provenance) {
+                            double wallSeconds, JsonNode provenance, Map<String, Map<String, Double>> classRecall) {
+    /** Without per-class recall. */
+    public VariantResult(String name, String derivedFrom, List<String> stages, String model, String precision, long sizeBytes,
+                         long params, Map<String, TaskMetrics> tasks, Latency latency, double wallSeconds, JsonNode provenance) {
+        this(name, derivedFrom, stages, model, precision, sizeBytes, params, tasks, latency, wallSeconds, provenance, Map.of());
+    }
+
     public VariantResult {
         if (name == null || name.isEmpty()) {
             throw new IllegalArgumentException("variant: expected a name, got " + (name == null ? "none" : "\"\""));
@@ -40,6 +48,33 @@ public record VariantResult(String name, String derivedFrom, List<String> stages
         stages = List.copyOf(stages);
         tasks = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(tasks));
         provenance = provenance == null ? JsonNodeFactory.instance.objectNode() : provenance;
+        Map<String, Map<String, Double>> recall = new LinkedHashMap<>();
+        (classRecall == null ? Map.<String, Map<String, Double>>of() : classRecall)
+                .forEach((t, m) -> recall.put(t, java.util.Collections.unmodifiableMap(new LinkedHashMap<>(m))));
+        classRecall = java.util.Collections.unmodifiableMap(recall);
+    }
+
+    /**
+     * Change of each class's recall against the teacher's, in points, per task that both
+     * measured (classes either lacks are left out): who the compression hurt.
+     */
+    public Map<String, Map<String, Double>> classRecallChange(VariantResult teacher) {
+        Map<String, Map<String, Double>> out = new LinkedHashMap<>();
+        teacher.classRecall.forEach((task, t) -> {
+            Map<String, Double> mine = classRecall.get(task);
+            if (mine == null) {
+                return;
+            }
+            Map<String, Double> change = new LinkedHashMap<>();
+            t.forEach((c, r) -> {
+                Double v = mine.get(c);
+                if (v != null && !Double.isNaN(v) && !Double.isNaN(r)) {
+                    change.put(c, 100 * (v - r));
+                }
+            });
+            out.put(task, change);
+        });
+        return out;
     }
 
     /** The mean of the tasks' headline metrics: what the Pareto fronts compare. */

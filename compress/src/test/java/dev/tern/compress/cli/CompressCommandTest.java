@@ -123,6 +123,22 @@ class CompressCommandTest {
         assertEquals(before.keySet(), after.keySet());
         before.forEach((k, v) -> assertArrayEquals(v, after.get(k), k));
 
+        // per-class recall: in every log and variant, and the report's table of who compression hurts
+        JsonNode variant = j.get("variants").get(3);
+        assertEquals(10, variant.get("class_recall").get("left").size(), variant.toString());
+        assertEquals(10, variant.get("class_recall_change_points").get("present").size(), variant.toString());
+        assertTrue(variant.get("classes_hurt").get("right").has("worst_class"), variant.toString());
+        assertTrue(Files.readString(out.resolve("report.md")).contains("## Who compression hurts"));
+        // a log written before per-class recall: its model is reused and scored again, to the same recall
+        Path log = out.resolve("logs/pruned-int8/1-quantize.json");
+        com.fasterxml.jackson.databind.node.ObjectNode old = (com.fasterxml.jackson.databind.node.ObjectNode) new ObjectMapper().readTree(log.toFile());
+        JsonNode recall = old.remove("class_recall");
+        Files.write(log, new ObjectMapper().writeValueAsBytes(old));
+        Outcome rescored = tern("compress", "--recipe", recipe.toString(), "--out", out.toString());
+        assertEquals(0, rescored.code(), rescored.err());
+        assertEquals(9, rescored.err().split("\\(reused ", -1).length - 1, rescored.err());
+        assertEquals(recall, new ObjectMapper().readTree(log.toFile()).get("class_recall"));
+
         // a changed setting reruns that stage and the ones built on it, and nothing else
         Files.write(recipe, recipeJson(VARIANTS.replace("\"sparsity\": 0.5", "\"sparsity\": 0.6")).getBytes(StandardCharsets.UTF_8));
         Outcome changed = tern("compress", "--recipe", recipe.toString(), "--out", out.toString());

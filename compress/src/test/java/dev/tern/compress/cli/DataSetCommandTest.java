@@ -182,11 +182,28 @@ class DataSetCommandTest {
         assertEquals(1.0, t.get("left").get("accuracy").asDouble());
         assertEquals(0.0, t.get("present").get("hamming_loss").asDouble());
         assertEquals(1.0, t.get("present").get("subset_accuracy").asDouble());
+        JsonNode recall = JSON.readTree(tern("eval", model.toString(), "--data", npz().toString(), "--json").out()).get("class_recall");
         for (int i = 0; i < N; i++) {
             left[i] = (own[i] + 1) % 3;
         }
-        JsonNode wrong = evalTasks("eval", model.toString(), "--data", npz("w.npz", a -> { }).toString(), "--json");
+        Path w = npz("w.npz", a -> { });
+        JsonNode wrong = evalTasks("eval", model.toString(), "--data", w.toString(), "--json");
         assertEquals(0.0, wrong.get("left").get("accuracy").asDouble());
+        // per class: every class the model's own labels use is recalled in full, and none when every label is off by one
+        JsonNode wrongRecall = JSON.readTree(tern("eval", model.toString(), "--data", w.toString(), "--json").out()).get("class_recall");
+        assertEquals(3, recall.get("left").size(), recall.toString());
+        assertEquals(3, recall.get("present").size(), recall.toString());
+        int measured = 0;
+        for (String task : new String[] {"left", "present"}) {
+            for (JsonNode v : recall.get(task)) {
+                assertTrue(v.isNull() || v.asDouble() == 1.0, recall.toString());
+                measured += v.isNull() ? 0 : 1;
+            }
+        }
+        assertTrue(measured > 0, recall.toString());
+        for (JsonNode v : wrongRecall.get("left")) {
+            assertTrue(v.isNull() || v.asDouble() == 0.0, wrongRecall.toString());
+        }
     }
 
     /** Runs a command that must fail on the data: exit 2, one line, which must name {@code parts}. */

@@ -36,6 +36,26 @@ class MetricsTest {
         assertEquals(Metrics.accuracy(SCORES, LABELS), Metrics.topKAccuracy(SCORES, LABELS, 1), EPS);
     }
 
+    /** Per-class recall by hand: class 0 has two samples (one right), class 1 one (its tie goes to class 0), class 2 one. */
+    @Test
+    void classRecallCountsEachClassOwnSamples() {
+        float[][] scores = {{0.9f, 0.1f, 0.0f}, {0.5f, 0.5f, 0.0f}, {0.3f, 0.3f, 0.4f}, {0.1f, 0.2f, 0.7f}};
+        int[] labels = {0, 1, 0, 2};
+        double[] r = Metrics.classRecall(scores, labels, 4);
+        assertEquals(0.5, r[0], 1e-12);
+        assertEquals(0.0, r[1], 1e-12); // the tie goes to class 0, as in accuracy
+        assertEquals(1.0, r[2], 1e-12);
+        assertTrue(Double.isNaN(r[3]), "a class without samples has no recall");
+        // the classes' right answers add up to the accuracy
+        assertEquals(Metrics.accuracy(scores, labels), (0.5 * 2 + 0 + 1) / 4, 1e-12);
+        boolean[][] truth = {{true, false, true}, {true, false, false}, {false, false, true}};
+        boolean[][] pred = {{true, true, false}, {false, false, false}, {false, true, true}};
+        double[] lr = Metrics.labelRecall(truth, pred);
+        assertEquals(0.5, lr[0], 1e-12); // 1 of 2 positives found
+        assertTrue(Double.isNaN(lr[1]), "no positive: no recall (its false positives do not count)");
+        assertEquals(0.5, lr[2], 1e-12);
+    }
+
     @Test
     void topK() {
         // ranks 0, 1, 2, 1: top-2 hits rows 0, 1, 3 -> 3/4; top-3 hits all -> 1

@@ -151,4 +151,35 @@ class ReportModelTest {
         assertEquals(5.0, g.get("present"), 1e-9);
         assertFalse(m.distillation().get(0).beatsControlOnEveryTask());
     }
+
+    /** Who compression hurts: per-class recall changes against the teacher, the worst class and those past the bar. */
+    @Test
+    void classHurtNamesTheWorstClassAndThoseBeyondTheBar() {
+        VariantResult t = withRecall(TEACHER, Map.of("a", 0.90, "b", 0.80, "c", 0.70), Map.of("x", 0.5, "y", Double.NaN));
+        VariantResult v = withRecall(v("small", "int8", 0.89, 0.79, 0.69, 100, 500, 480, 500, 520),
+                Map.of("a", 0.95, "b", 0.76, "c", 0.60), Map.of("x", 0.52, "y", 0.3));
+        ReportModel m = ReportModel.build(Fixtures.run(), t, List.of(v), List.of(), MachineLoad.unknown());
+        Map<String, ReportModel.ClassHurt> h = m.classHurt(m.rows().get(0));
+        assertEquals("c", h.get("left").worstClass());
+        assertEquals(-10.0, h.get("left").worstChange(), 1e-9);
+        assertEquals(List.of("c", "b"), h.get("left").hurt(), "below -3 points, worst first");
+        assertEquals("x", h.get("present").worstClass(), "a label the teacher has no recall for is left out");
+        assertEquals(2.0, h.get("present").worstChange(), 1e-9);
+        assertTrue(h.get("present").hurt().isEmpty());
+        String json = JsonRenderer.render(m).toString();
+        assertTrue(json.contains("\"classes_hurt\":{\"left\":{\"worst_class\":\"c\",\"worst_change_points\":-10.0,\"below_bar\":[\"c\",\"b\"]}"), json);
+        String md = MarkdownRenderer.render(m);
+        assertTrue(md.contains("Who compression hurts") && md.contains("c (-10.0)") && md.contains("2: c, b"), md);
+        // without per-class data there is no such section
+        assertFalse(MarkdownRenderer.render(model(List.of(v("plain", "fp32", 0.9, 0.8, 0.7, 500, 900)), List.of(),
+                MachineLoad.unknown())).contains("Who compression hurts"));
+    }
+
+    private static VariantResult withRecall(VariantResult v, Map<String, Double> left, Map<String, Double> present) {
+        Map<String, Map<String, Double>> r = new java.util.LinkedHashMap<>();
+        r.put("left", new java.util.TreeMap<>(left));
+        r.put("present", new java.util.TreeMap<>(present));
+        return new VariantResult(v.name(), v.derivedFrom(), v.stages(), v.model(), v.precision(), v.sizeBytes(), v.params(), v.tasks(),
+                v.latency(), v.wallSeconds(), v.provenance(), r);
+    }
 }
