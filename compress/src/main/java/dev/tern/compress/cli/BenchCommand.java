@@ -47,14 +47,32 @@ public final class BenchCommand implements Callable<Integer> {
             + "number of warm-up and timed runs, on one thread (Session.profileNodes), with its share of their sum.")
     boolean perOp;
 
+    @Option(names = "--latency-table", paramLabel = "FILE", description = "Per-layer latency table (JSON, of this machine, JDK "
+            + "and backend): first price the model from it (the sum of its layers' medians, when the table knows every "
+            + "layer) against this run's p50, then profile each layer and record it there (batch 1, one thread).")
+    Path latencyTable;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         QuickBench.Config config = new QuickBench.Config(batch, runs, warmup, threads, tasks, perOp).check();
+        if (latencyTable != null && (batch != 1 || threads != 1 || tasks != null && !tasks.isEmpty())) {
+            throw new UsageException("--latency-table prices batch 1 on one thread with every task; drop --batch, --threads and --task");
+        }
         TernModel m = ModelFiles.load(model);
+        dev.tern.compress.search.LatencyTable table = latencyTable == null ? null
+                : dev.tern.compress.search.LatencyTable.read(latencyTable, dev.tern.compress.search.LatencyTable.machineOf(m));
+        if (latencyTable != null) {
+            dev.tern.runtime.format.AtomicFiles.checkWritable(latencyTable);
+        }
+        dev.tern.compress.search.LatencyTable.Estimate estimate = table == null ? null : table.estimate(m);
         QuickBench.Outcome r = QuickBench.run(m, config);
+        if (table != null) {
+            table.measure(m, new float[m.def().inputs().get(0).sampleSize()], warmup, runs);
+            table.write(latencyTable);
+        }
         String[] nodes = m.kernels().keySet().toArray(new String[0]);
         String[] kernels = m.kernels().values().toArray(new String[0]);
         long opsTotal = 0;
@@ -84,6 +102,16 @@ public final class BenchCommand implements Callable<Integer> {
             if (r.allocatedPerRun() >= 0) {
                 o.put("allocated_bytes_per_run", r.allocatedPerRun());
             }
+            if (estimate != null) {
+                ObjectNode e = o.putObject("latency_table");
+                e.put("file", latencyTable.toString());
+                e.put("layers_missing", estimate.missing().size());
+                if (estimate.complete()) {
+                    e.put("estimate_us", estimate.micros());
+                    e.put("error", (estimate.micros() - r.p50()) / r.p50());
+                }
+                e.put("entries_after", table.size());
+            }
             if (r.opNanos() != null) {
                 com.fasterxml.jackson.databind.node.ArrayNode arr = o.putArray("ops");
                 for (int i = 0; i < r.opNanos().length; i++) {
@@ -111,6 +139,13 @@ public final class BenchCommand implements Callable<Integer> {
                     r.allocatedPerRun() >= 0 ? String.format(", %.1f bytes allocated per run", r.allocatedPerRun()) : "");
             if (r.opNanos() != null) {
                 printOps(out, nodes, kernels, r.opNanos(), opsTotal);
+            }
+            if (estimate != null) {
+                out.print(estimate.complete()
+                        ? String.format("  latency table: estimate %.1f us, %+.1f%% of the measured p50; %d entries now in %s%n",
+                            estimate.micros(), 100 * (estimate.micros() - r.p50()) / r.p50(), table.size(), latencyTable)
+                        : String.format("  latency table: knew %d of %d layers, no estimate; recorded them, %d entries now in %s%n",
+                            nodes.length - estimate.missing().size(), nodes.length, table.size(), latencyTable));
             }
         }
         out.flush();

@@ -87,4 +87,25 @@ class BenchCommandTest {
         assertEquals(2, CliFixture.tern("bench", m.toString(), "--task", "nope").code());
         assertEquals(2, CliFixture.tern("bench", dir.resolve("missing.tern").toString()).code());
     }
+
+    /** --latency-table: the first run records every layer, the second prices the model from them (the error is reported, not asserted). */
+    @Test
+    void aLatencyTablePricesAModelItHasSeen(@TempDir Path dir) throws Exception {
+        Path m = dir.resolve("m.tern");
+        TernWriter.write(CliFixture.model(), m);
+        Path table = dir.resolve("latency.json");
+        CliFixture.Outcome first = CliFixture.tern("bench", m.toString(), "--runs", "50", "--warmup", "10", "--latency-table", table.toString());
+        assertEquals(0, first.code(), first.err());
+        assertTrue(first.out().contains("latency table: knew 0 of"), first.out());
+        assertTrue(java.nio.file.Files.isRegularFile(table));
+        CliFixture.Outcome second = CliFixture.tern("bench", m.toString(), "--runs", "50", "--warmup", "10", "--latency-table",
+                table.toString(), "--json");
+        assertEquals(0, second.code(), second.err());
+        JsonNode t = new ObjectMapper().readTree(second.out()).get("latency_table");
+        assertEquals(0, t.get("layers_missing").asInt(), t.toString());
+        assertTrue(t.get("estimate_us").asDouble() > 0 && t.has("error"), t.toString());
+        CliFixture.Outcome batched = CliFixture.tern("bench", m.toString(), "--batch", "2", "--latency-table", table.toString());
+        assertEquals(2, batched.code(), batched.err());
+        assertTrue(batched.err().contains("--latency-table prices batch 1"), batched.err());
+    }
 }
