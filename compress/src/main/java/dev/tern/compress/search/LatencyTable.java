@@ -89,8 +89,9 @@ public final class LatencyTable {
     /**
      * The key of every node of {@code m}, in graph order: kernel, op, per-sample shapes of its
      * inputs (values and weights, with the weights' element type) and output, and its int,
-     * int[] and string attributes in name order (float attributes, such as an int8 node's
-     * requantization multipliers, do not change the time and are left out).
+     * int[] and string attributes in name order. Quantization parameters (float scales and
+     * multipliers, int zero points) do not change the time and are left out: two int8 models of
+     * one architecture share their keys.
      */
     public static List<String> keys(TernModel m) {
         ModelDef def = m.def();
@@ -109,6 +110,9 @@ public final class LatencyTable {
             TreeSet<String> names = new TreeSet<>();
             a.keys().forEach(names::add);
             for (String name : names) {
+                if (name.contains("zero_point")) {
+                    continue; // a quantization parameter: the kernel (in the key) is what its value could change
+                }
                 Object v = a.get(name);
                 if (v instanceof int[]) {
                     k.append(name).append('=').append(Arrays.toString((int[]) v)).append(';');
